@@ -1,0 +1,69 @@
+// swift-tools-version: 6.1
+// Truck Lane Coordinator: coordination of driverless container trucks on the lanes of a border gate.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "TruckLaneCoordinator",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "LaneCore", targets: ["LaneCore"]),
+        .library(name: "LaneSiteFile", targets: ["LaneSiteFile"]),
+        .library(name: "LaneSafetyCheck", targets: ["LaneSafetyCheck"]),
+        .library(name: "LaneFastSim", targets: ["LaneFastSim"]),
+        .executable(name: "lane-sim", targets: ["lane-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Pure domain: site model, slot planner, interlocking. No IO, no clock, no dependencies.
+        .target(name: "LaneCore", swiftSettings: strict),
+        // Site files (YAML) into LaneCore's site model, with errors that name file, path and line.
+        .target(
+            name: "LaneSiteFile",
+            dependencies: ["LaneCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        // Independent safety checker: re-derives every safety property from the site geometry
+        // and the commands, sharing no decision code with the interlocking.
+        .target(name: "LaneSafetyCheck", dependencies: ["LaneCore"], swiftSettings: strict),
+        // Fast in-process simulation: virtual clock, kinematic trucks, the core in the same process.
+        .target(
+            name: "LaneFastSim",
+            dependencies: ["LaneCore", "LaneSafetyCheck"],
+            path: "simulators/FastSim",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "lane-sim",
+            dependencies: [
+                "LaneCore", "LaneSiteFile", "LaneFastSim", "LaneSafetyCheck",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "simulators/lane-sim",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LaneCoreTests",
+            dependencies: [
+                "LaneCore", "LaneSafetyCheck", "LaneFastSim", "LaneSiteFile",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LaneSiteFileTests",
+            dependencies: ["LaneCore", "LaneSiteFile"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

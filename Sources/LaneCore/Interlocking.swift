@@ -1,0 +1,338 @@
+/// The interlocking: claims on zones and the movement authorities derived from them.
+extension SchedulerCore {
+    // MARK: Claims
+
+    /// The part of the route of `t` that its claim covers on leg `legNumber`, in route positions.
+    func claimInterval(of t: Int, on legNumber: Int) -> ClosedRange<Meters> {
+        let leg = trucks[t].trip!.route.legs[legNumber]
+        let low = max(trucks[t].claimFrom, leg.start)
+        let high = min(trucks[t].claimTo, leg.end)
+        return low...max(low, high)
+    }
+
+    /// A claim in a zone, as route positions of the route whose leg is `leg`.
+    @inline(__always)
+    func interval(of claim: ZoneClaim, on leg: Route.Leg) -> (Meters, Meters) {
+        if leg.reversed { return (leg.start + leg.length - claim.high, leg.start + leg.length - claim.low) }
+        return (leg.start + claim.low, leg.start + claim.high)
+    }
+
+    /// Re-registers the claim of `t` in the zones it covers.
+    mutating func syncClaims(_ t: Int) {
+        for legNumber in trucks[t].claimLegs {
+            let z = trucks[t].trip!.route.legs[legNumber].zone
+            claims[z].removeAll { $0.truck == t }
+        }
+        guard let route = trucks[t].trip?.route, trucks[t].claimTo > 0, trucks[t].claimFrom < route.length,
+            trucks[t].claimTo > trucks[t].claimFrom
+        else {
+            trucks[t].claimLegs = 0..<0
+            return
+        }
+        let from = max(trucks[t].claimFrom, 0)
+        let to = min(trucks[t].claimTo, route.length)
+        let first = route.legIndex(at: from) ?? 0
+        var last = first
+        while last + 1 < route.legs.count && route.legs[last + 1].start < to { last += 1 }
+        for legNumber in first...last {
+            let leg = route.legs[legNumber]
+            let low = max(from, leg.start) - leg.start
+            let high = min(to, leg.end) - leg.start
+            let claim =
+                leg.reversed
+                ? ZoneClaim(truck: t, low: leg.length - high, high: leg.length - low, direction: -1)
+                : ZoneClaim(truck: t, low: low, high: high, direction: 1)
+            claims[leg.zone].append(claim)
+        }
+        trucks[t].claimLegs = first..<(last + 1)
+    }
+
+    // MARK: Waiting
+
+    mutating func setBlocker(_ t: Int, _ blocker: Int?) {
+        let old = trucks[t].blockedBy
+        guard old != blocker else { return }
+        if let old { trucks[old].waiters.removeAll { $0 == t } }
+        if let blocker { trucks[blocker].waiters.append(t) }
+        trucks[t].blockedBy = blocker
+    }
+
+    mutating func setWaiting(_ t: Int, zone: Int?) {
+        let old = trucks[t].waitingZone
+        guard old != zone else { return }
+        if let old { waitingAt[old].removeAll { $0 == t } }
+        if let zone { waitingAt[zone].append(t) }
+        trucks[t].waitingZone = zone
+    }
+
+    /// Whether `u` goes before `t` into zone `z` when both are ready: perishable (or operator)
+    /// priority where the zone allows it, then the earlier slot, then the earlier admission.
+    func goesFirst(_ u: Int, before t: Int, into z: Int) -> Bool {
+        if site.zones[z].perishablePriority {
+            let pu = trucks[u].priority || trucks[u].trip!.request.perishable
+            let pt = trucks[t].priority || trucks[t].trip!.request.perishable
+            if pu != pt { return pu }
+        }
+        let ou = trucks[u].plannedOpen[z] ?? .infinity
+        let ot = trucks[t].plannedOpen[z] ?? .infinity
+        if ou != ot { return ou < ot }
+        return trucks[u].trip!.admission < trucks[t].trip!.admission
+    }
+
+    /// A ready truck that goes before `t` into zone `z`: the slot of `t` has not opened yet.
+    func readyRival(of t: Int, at z: Int) -> Int? {
+        for u in waitingAt[z] where u != t && !trucks[u].stale && !isHeld(u) && !trucks[u].emergencyStopped {
+            if goesFirst(u, before: t, into: z) { return u }
+        }
+        return nil
+    }
+
+    // MARK: Stopping
+
+    /// The furthest route position the front of `t` may reach if it is told to stop now, from
+    /// its last report aged to `now` (it may have sped up since), its uncertainty, its reaction
+    /// time and its service braking.
+    func stoppingPoint(_ t: Int, now: Seconds) -> Meters {
+        let truck = trucks[t]
+        let age = max(0, now - truck.measuredAt)
+        let vMax = min(truck.profile.maxSpeed, truck.speed + truck.profile.acceleration * age)
+        let travelled = (truck.speed + vMax) / 2 * age
+        return truck.front + truck.uncertainty + travelled + truck.profile.stoppingDistance(from: vMax)
+    }
+
+    /// Time for a truck starting from rest to cover `distance` under `limit`.
+    func timeToCover(_ distance: Meters, acceleration a: Double, limit v: MetersPerSecond) -> Seconds {
+        let rampDistance = v * v / (2 * a)
+        if distance <= rampDistance { return (2 * distance / a).squareRoot() }
+        return v / a + (distance - rampDistance) / v
+    }
+
+    /// Distance a truck starting from rest covers in `time` under `limit`.
+    func distanceCovered(in time: Seconds, acceleration a: Double, limit v: MetersPerSecond) -> Meters {
+        let rampTime = v / a
+        if time <= rampTime { return a * time * time / 2 }
+        return v * v / (2 * a) + v * (time - rampTime)
+    }
+
+    /// For a truck `t` waiting for station zone `leg` held by `holder` standing at its stop
+    /// point: how far back from the entry `t` should wait so that, starting when the station
+    /// releases the holder, it reaches the entry as the holder's rear clears the zone.
+    func runUp(for t: Int, behind holder: Int, leg: Route.Leg) -> Meters {
+        guard configuration.timedApproach, let holderTrip = trucks[holder].trip,
+            let holderLeg = holderTrip.route.legIndex(ofZone: leg.zone),
+            let station = site.zones[leg.zone].station, !holderTrip.cleared[holderLeg], trucks[holder].speed < 0.1
+        else { return 0 }
+        let zone = site.zones[leg.zone]
+        let exitDistance = zone.length - (station.stopOffset - trucks[holder].profile.length)
+        let exitTime = timeToCover(
+            max(0, exitDistance), acceleration: trucks[holder].profile.acceleration,
+            limit: min(zone.speedLimit, trucks[holder].profile.maxSpeed))
+        let route = trucks[t].trip!.route
+        let approachLimit = route.legIndex(at: max(0, leg.start - 1)).map { site.zones[route.legs[$0].zone].speedLimit }
+        let limit = min(approachLimit ?? zone.speedLimit, trucks[t].profile.maxSpeed, zone.speedLimit)
+        let distance = distanceCovered(in: exitTime, acceleration: trucks[t].profile.acceleration, limit: limit)
+        return min(0.9 * distance, 60)
+    }
+
+    // MARK: Authority
+
+    /// Whether no truck may stop inside `zone`: a crossing (exclusive, not a station) or a
+    /// single-lane section driven both ways.
+    func mustClear(_ zone: Zone) -> Bool { (zone.isExclusive && zone.kind != .station) || zone.sharing == .bidirectional }
+
+    /// Recomputes the authority of `t` and sends what changed.
+    mutating func evaluate(_ t: Int, now: Seconds) {
+        guard truckIndex[trucks[t].id] == t, let trip = trucks[t].trip, trucks[t].hasReport else { return }
+        let route = trip.route
+        let truck = trucks[t]
+        let gap = site.rules.standstillGap + truck.uncertainty
+
+        // Holds: stop where the truck can stop, once, and keep that end.
+        let held = isHeld(t)
+        if held && truck.holdLimit == nil {
+            trucks[t].holdLimit = min(truck.authorityEnd, stoppingPoint(t, now: now))
+            out.append(.stop(truck.id, holdReason(t)))
+        } else if !held && truck.holdLimit != nil {
+            trucks[t].holdLimit = nil
+            if !truck.emergencyStopped { out.append(.resume(truck.id)) }
+        }
+        var mandatory = trucks[t].holdLimit ?? .infinity
+
+        // What the route, its stations, closed zones and the other trucks' claims allow.
+        var reach = route.length + truck.profile.length + gap
+        var blocker: Int?
+        var waiting: Int?
+        var entry: (start: Meters, clearPoint: Meters, zone: Int)?
+        // Where the truck waits for the first zone that other trucks may enter from elsewhere.
+        var doorstep: Meters?
+        let firstLeg = route.legIndex(at: max(0, min(truck.claimFrom, route.length - 1e-9))) ?? 0
+        legs: for i in firstLeg..<route.legs.count {
+            let leg = route.legs[i]
+            if leg.start >= reach { break }
+            let zone = site.zones[leg.zone]
+            // Granted into the zone (not merely reported near it).
+            let holds = truck.authorityEnd > leg.start + 1e-9
+            if !holds && doorstep == nil && (zone.isExclusive || zone.sharing != .none) {
+                doorstep = leg.start - gap
+            }
+            if !holds {
+                if closedZones[leg.zone] != nil {
+                    reach = min(reach, leg.start - gap)
+                    if leg.start > truck.front { mandatory = min(mandatory, leg.start - gap) }
+                    break legs
+                }
+                if zone.isExclusive {
+                    if let holder = claims[leg.zone].first(where: { $0.truck != t })?.truck {
+                        reach = min(reach, leg.start - gap - runUp(for: t, behind: holder, leg: leg))
+                        blocker = holder
+                        waiting = leg.zone
+                        break legs
+                    }
+                }
+                if zone.sharing == .bidirectional,
+                    let opposing = claims[leg.zone].first(where: { $0.truck != t && $0.direction != (leg.reversed ? -1 : 1) })
+                {
+                    reach = min(reach, leg.start - gap)
+                    blocker = opposing.truck
+                    waiting = leg.zone
+                    break legs
+                }
+                if zone.isExclusive || zone.sharing != .none, let rival = readyRival(of: t, at: leg.zone) {
+                    reach = min(reach, leg.start - gap)
+                    blocker = rival
+                    waiting = leg.zone
+                    break legs
+                }
+                if entry == nil && mustClear(zone) {
+                    // The section runs on through every adjacent zone the truck may not stop in.
+                    var last = i
+                    while last + 1 < route.legs.count && mustClear(site.zones[route.legs[last + 1].zone]) { last += 1 }
+                    entry = (leg.start, route.legs[last].end + truck.profile.length + gap, leg.zone)
+                }
+            }
+            if let station = zone.station, !trip.cleared[i] {
+                reach = min(reach, leg.start + station.stopOffset)
+            }
+            if !zone.isExclusive || holds {
+                for claim in claims[leg.zone] where claim.truck != t {
+                    let (a, b) = interval(of: claim, on: leg)
+                    if b <= truck.claimFrom + 1e-9 { continue }
+                    if a - gap < reach {
+                        reach = a - gap
+                        blocker = claim.truck
+                        waiting = nil
+                    }
+                }
+            }
+        }
+        // Never stop inside a crossing or a single-lane section: enter only if the truck can
+        // claim all the way through and clear it.
+        if let entry, reach < entry.clearPoint, entry.start - gap < reach {
+            reach = entry.start - gap
+            waiting = entry.zone
+        }
+
+        // Stop a full gap short of such a zone, or enter it: never end in between, where a truck
+        // entering it from another branch would come closer than the gap.
+        if let doorstep, reach > doorstep, reach <= doorstep + gap + 1e-9 {
+            reach = doorstep
+        }
+        let current = truck.authorityEnd
+        let mayExtend = !truck.stale && !truck.emergencyStopped
+        var end = mayExtend ? max(reach, current) : current
+        if mandatory < end - 0.01 {
+            if mandatory >= stoppingPoint(t, now: now) - 1e-9 || held {
+                end = min(current, mandatory)
+            } else {
+                end = current
+                if !truck.emergencyStopped {
+                    trucks[t].emergencyStopped = true
+                    statistics.emergencyStops += 1
+                    out.append(.emergencyStop(truck.id, .zoneClosedTooLate))
+                }
+            }
+        }
+        setBlocker(t, blocker)
+        setWaiting(t, zone: mayExtend && !held ? waiting : nil)
+
+        if end > current + 0.01 {
+            let change: AuthorityChange = trucks[t].authoritySequence < trucks[t].tripFirstSequence ? .grant : .extend
+            trucks[t].claimTo = max(trucks[t].claimTo, end)
+            syncClaims(t)
+            send(t, end: end, change, now: now)
+            statistics.extensions += 1
+            enqueueWaiters(of: t)
+        } else if end < current - 0.01 {
+            shorten(t, to: end, now: now)
+        } else if mayExtend, trucks[t].authorityExpiry - now < configuration.authorityLifetime / 2,
+            trucks[t].authoritySequence >= trucks[t].tripFirstSequence
+        {
+            send(t, end: current, .renew, now: now)
+        }
+    }
+
+    mutating func shorten(_ t: Int, to end: Meters, now: Seconds) {
+        send(t, end: end, .shorten, now: now)
+        trucks[t].pendingShorten = trucks[t].authoritySequence
+        statistics.shortenings += 1
+    }
+
+    mutating func send(_ t: Int, end: Meters, _ change: AuthorityChange, now: Seconds) {
+        trucks[t].authoritySequence += 1
+        trucks[t].authorityEnd = end
+        trucks[t].authorityExpiry = now + configuration.authorityLifetime
+        trucks[t].authorityIssuedAt = now
+        out.append(.authority(authority(of: t), change))
+    }
+
+    /// The current authority of `t` as a command payload.
+    func authority(of t: Int) -> MovementAuthority {
+        let truck = trucks[t]
+        let route = truck.trip!.route
+        let end = truck.authorityEnd
+        let lastLeg = route.legs.count - 1
+        let endLeg = route.legIndex(at: max(0, end)) ?? (end >= route.length ? lastLeg : 0)
+        let startLeg = min(route.legIndex(at: max(0, truck.front)) ?? (truck.front >= route.length ? lastLeg : 0), endLeg)
+        var zones: [ZoneID] = []
+        zones.reserveCapacity(endLeg - startLeg + 1)
+        for i in startLeg...endLeg { zones.append(site.zones[route.legs[i].zone].id) }
+        return MovementAuthority(
+            truck: truck.id, sequence: truck.authoritySequence, end: end,
+            endZone: site.zones[route.legs[endLeg].zone].id, endOffset: end - route.legs[endLeg].start,
+            zones: zones, expiry: truck.authorityExpiry, advisorySpeed: truck.advisorySpeed)
+    }
+
+    mutating func resendIfUnacknowledged(_ t: Int, now: Seconds) {
+        let truck = trucks[t]
+        guard truck.trip != nil, truck.authoritySequence >= truck.tripFirstSequence,
+            truck.acknowledged < truck.authoritySequence, now - truck.authorityIssuedAt >= configuration.resendAfter
+        else { return }
+        trucks[t].authorityIssuedAt = now
+        statistics.resends += 1
+        out.append(.authority(authority(of: t), .resend))
+    }
+
+    // MARK: Gridlock
+
+    /// Follows every truck's "waits for" link; a chain that comes back to where it started is a
+    /// circular wait, reported once.
+    mutating func detectGridlock() {
+        var state = [UInt8](repeating: 0, count: trucks.count)  // 0 new, 1 on path, 2 done
+        for start in trucks.indices where state[start] == 0 {
+            var path: [Int] = []
+            var t: Int? = start
+            while let current = t, state[current] == 0 {
+                state[current] = 1
+                path.append(current)
+                t = trucks[current].blockedBy
+            }
+            if let current = t, state[current] == 1, let at = path.firstIndex(of: current) {
+                let cycle = Array(path[at...]).sorted()
+                if reportedGridlocks.insert(cycle).inserted {
+                    out.append(.notice(.gridlock(cycle.map { trucks[$0].id })))
+                }
+            }
+            for p in path { state[p] = 2 }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+extension SchedulerCore {
+    /// The trucks that have joined, in no particular order.
+    public var truckIDs: [TruckID] { Array(truckIndex.keys) }
+
+    /// What the core believes about `id`, or nil for an unknown truck.
+    public func snapshot(of id: TruckID) -> TruckSnapshot? {
+        guard let t = truckIndex[id] else { return nil }
+        let truck = trucks[t]
+        let hasClaim = truck.trip != nil && truck.hasReport
+        return TruckSnapshot(
+            id: id, trip: truck.trip?.request, front: truck.hasReport ? truck.front : nil, speed: truck.speed,
+            stale: truck.stale, claim: hasClaim ? truck.claimFrom...max(truck.claimFrom, truck.claimTo) : nil,
+            authority: truck.trip != nil && truck.authoritySequence >= truck.tripFirstSequence ? authority(of: t) : nil,
+            held: isHeld(t), emergencyStopped: truck.emergencyStopped,
+            blockedBy: truck.blockedBy.map { trucks[$0].id }, windows: truck.windows)
+    }
+
+    /// The route the truck is on, if it has a trip.
+    public func route(of id: TruckID) -> Route? { truckIndex[id].flatMap { trucks[$0].trip?.route } }
+
+    /// Closed zones and the reasons given.
+    public var closedZoneReasons: [ZoneID: String] {
+        Dictionary(uniqueKeysWithValues: closedZones.map { (site.zones[$0.key].id, $0.value) })
+    }
+
+    /// Number of trucks currently on a trip.
+    public var activeTrips: Int { trucks.indices.filter { trucks[$0].trip != nil && truckIndex[trucks[$0].id] == $0 }.count }
+}

@@ -1,0 +1,422 @@
+/// What a zone is for, which decides how trucks may share it.
+public enum ZoneKind: String, Sendable, CaseIterable {
+    /// A stretch of lane that many trucks may use at once, each behind the one ahead at a safe
+    /// gap (moving block).
+    case following
+    /// One truck at a time: a crossing, a portal, a crane bay.
+    case exclusive
+    /// One truck at a time, which stops at the station's stop point and dwells there (scan,
+    /// document check, inspection, gate check, load/unload) until the station releases it.
+    case station
+    /// The handover line at km 0 where a truck crosses the border; trucks follow each other
+    /// through it as on a following segment, and every crossing is recorded.
+    case handover
+}
+
+/// How a zone used by more than one lane (or by several branches of one lane) is shared.
+/// A zone that several lanes use must declare one; the site is rejected otherwise.
+public enum ZoneSharing: String, Sendable, CaseIterable {
+    /// Used by one lane only.
+    case none
+    /// One truck at a time from any lane: a crossing, one scanner for both directions.
+    case exclusive
+    /// A single-lane section driven in both directions: a direction lock lets trucks of one
+    /// direction at a time in, following each other.
+    case bidirectional
+    /// Lanes or branches join here in the same direction; the order of trucks may change,
+    /// so perishable cargo may be given priority.
+    case merge
+}
+
+/// What a station does to a truck that stops at it.
+public enum StationActivity: String, Sendable, CaseIterable {
+    /// X-ray scan (every shipment).
+    case scan
+    /// Document check (yellow channel).
+    case documentCheck = "document-check"
+    /// Physical inspection (red channel).
+    case inspection
+    /// Gate check at a yard entry or exit (plate and seal reading).
+    case gateCheck = "gate-check"
+    /// Container load or unload under a yard crane.
+    case loadUnload = "load-unload"
+}
+
+/// How long trucks dwell at a station: a distribution, never a constant, because the plan must
+/// not rely on a station being punctual.
+public enum DwellDistribution: Sendable, Equatable {
+    /// Always the same dwell (for tests and idealised sites).
+    case fixed(Seconds)
+    /// Uniform between the two bounds.
+    case uniform(min: Seconds, max: Seconds)
+    /// Triangular with the given bounds and most likely value.
+    case triangular(min: Seconds, mode: Seconds, max: Seconds)
+
+    /// The mean dwell, which the slot planner predicts with.
+    public var mean: Seconds {
+        switch self {
+        case .fixed(let d): d
+        case .uniform(let lo, let hi): (lo + hi) / 2
+        case .triangular(let lo, let mode, let hi): (lo + mode + hi) / 3
+        }
+    }
+
+    /// The longest dwell the distribution can produce.
+    public var maximum: Seconds {
+        switch self {
+        case .fixed(let d): d
+        case .uniform(_, let hi): hi
+        case .triangular(_, _, let hi): hi
+        }
+    }
+
+    /// The dwell at cumulative probability `u` in [0, 1) (inverse transform sampling), so that
+    /// a simulator with a seeded random source draws reproducible dwells.
+    public func quantile(_ u: Double) -> Seconds {
+        switch self {
+        case .fixed(let d):
+            return d
+        case .uniform(let lo, let hi):
+            return lo + (hi - lo) * u
+        case .triangular(let lo, let mode, let hi):
+            guard hi > lo else { return lo }
+            let split = (mode - lo) / (hi - lo)
+            if u < split { return lo + ((hi - lo) * (mode - lo) * u).squareRoot() }
+            return hi - ((hi - lo) * (hi - mode) * (1 - u)).squareRoot()
+        }
+    }
+}
+
+/// The station part of a zone of kind `.station`.
+public struct Station: Sendable, Equatable {
+    /// What the station does.
+    public var activity: StationActivity
+    /// How long a truck dwells there.
+    public var dwell: DwellDistribution
+    /// Where the front of a truck stops, measured from the zone's entry in the direction of travel.
+    public var stopOffset: Meters
+
+    /// Describes a station.
+    public init(activity: StationActivity, dwell: DwellDistribution, stopOffset: Meters) {
+        self.activity = activity
+        self.dwell = dwell
+        self.stopOffset = stopOffset
+    }
+}
+
+/// A piece of a lane with one rule for sharing it.
+public struct Zone: Sendable, Equatable {
+    /// The zone's name.
+    public var id: ZoneID
+    /// What the zone is for.
+    public var kind: ZoneKind
+    /// Length along the direction of travel.
+    public var length: Meters
+    /// Speed limit inside the zone.
+    public var speedLimit: MetersPerSecond
+    /// How the zone is shared between lanes or branches.
+    public var sharing: ZoneSharing
+    /// The station, for zones of kind `.station`.
+    public var station: Station?
+    /// Whether perishable cargo may be moved ahead of other trucks when entering this zone.
+    /// Allowed only where the order of trucks may legally change: a merge or a yard exit.
+    public var perishablePriority: Bool
+
+    /// Describes a zone. Call `Site.init` to validate it with the lanes that use it.
+    public init(
+        id: ZoneID, kind: ZoneKind, length: Meters, speedLimit: MetersPerSecond,
+        sharing: ZoneSharing = .none, station: Station? = nil, perishablePriority: Bool = false
+    ) {
+        self.id = id
+        self.kind = kind
+        self.length = length
+        self.speedLimit = speedLimit
+        self.sharing = sharing
+        self.station = station
+        self.perishablePriority = perishablePriority
+    }
+
+    /// Whether at most one truck may hold any part of the zone at a time.
+    public var isExclusive: Bool { kind == .exclusive || kind == .station || sharing == .exclusive }
+}
+
+/// The direction of a lane across the border.
+public enum LaneDirection: String, Sendable, CaseIterable {
+    /// China to Vietnam (loaded trucks into the Vietnamese yard).
+    case `import`
+    /// Vietnam to China.
+    case export
+}
+
+/// One zone on a lane's path, with the customs channels whose route includes it.
+public struct LaneStep: Sendable, Equatable {
+    /// The zone.
+    public var zone: ZoneID
+    /// The channels whose route passes through this zone; empty means every channel.
+    public var channels: Set<CustomsChannel>
+
+    /// Describes a step of a lane.
+    public init(zone: ZoneID, channels: Set<CustomsChannel> = []) {
+        self.zone = zone
+        self.channels = channels
+    }
+
+    /// Whether a truck of `channel` passes through this zone.
+    public func isOnRoute(for channel: CustomsChannel) -> Bool { channels.isEmpty || channels.contains(channel) }
+}
+
+/// A lane of a road: a path of zones from an origin yard to a destination yard.
+public struct Lane: Sendable, Equatable {
+    /// The lane's name.
+    public var id: LaneID
+    /// Import or export.
+    public var direction: LaneDirection
+    /// Whether driverless trucks use it (the coordinator controls only these lanes).
+    public var driverless: Bool
+    /// The yard the lane starts in.
+    public var origin: String
+    /// The yard the lane ends in.
+    public var destination: String
+    /// The zones in the order trucks pass them; branch zones carry the channels that take them.
+    public var steps: [LaneStep]
+
+    /// Describes a lane.
+    public init(
+        id: LaneID, direction: LaneDirection, driverless: Bool = true, origin: String, destination: String,
+        steps: [LaneStep]
+    ) {
+        self.id = id
+        self.direction = direction
+        self.driverless = driverless
+        self.origin = origin
+        self.destination = destination
+        self.steps = steps
+    }
+}
+
+/// Rules that apply to the whole site.
+public struct SiteRules: Sendable, Equatable {
+    /// Gap kept between a stopped truck's front and the rear of the truck ahead (s0).
+    public var standstillGap: Meters
+    /// The smallest position uncertainty assumed for any report.
+    public var minimumPositionUncertainty: Meters
+
+    /// Describes the site-wide rules.
+    public init(standstillGap: Meters = 2, minimumPositionUncertainty: Meters = 0.5) {
+        self.standstillGap = standstillGap
+        self.minimumPositionUncertainty = minimumPositionUncertainty
+    }
+}
+
+/// A validated border-gate site: zones, and lanes through them.
+///
+/// `init` checks every reference and rule and throws a `SiteError` naming the problem; a
+/// `Site` value is therefore always consistent, and routes can be built without failure.
+public struct Site: Sendable {
+    /// The site's name.
+    public let name: String
+    /// Site-wide rules.
+    public let rules: SiteRules
+    /// Every zone, in the order given.
+    public let zones: [Zone]
+    /// Every lane, in the order given.
+    public let lanes: [Lane]
+    /// Index of each zone in `zones`.
+    public let zoneIndex: [ZoneID: Int]
+    /// Index of each lane in `lanes`.
+    public let laneIndex: [LaneID: Int]
+
+    /// Validates and builds a site.
+    public init(name: String, rules: SiteRules = SiteRules(), zones: [Zone], lanes: [Lane]) throws(SiteError) {
+        var zoneIndex: [ZoneID: Int] = [:]
+        for (i, zone) in zones.enumerated() {
+            if zoneIndex[zone.id] != nil { throw .duplicateZone(zone.id) }
+            zoneIndex[zone.id] = i
+            try Site.validate(zone)
+        }
+        var laneIndex: [LaneID: Int] = [:]
+        var users: [ZoneID: [(lane: LaneID, direction: LaneDirection)]] = [:]
+        for (i, lane) in lanes.enumerated() {
+            if laneIndex[lane.id] != nil { throw .duplicateLane(lane.id) }
+            laneIndex[lane.id] = i
+            if lane.steps.isEmpty { throw .emptyLane(lane.id) }
+            var seen: Set<ZoneID> = []
+            for step in lane.steps {
+                guard zoneIndex[step.zone] != nil else { throw .unknownZone(lane: lane.id, zone: step.zone) }
+                if !seen.insert(step.zone).inserted { throw .routeCycle(lane: lane.id, zone: step.zone) }
+                users[step.zone, default: []].append((lane.id, lane.direction))
+            }
+            for channel in CustomsChannel.allCases where !lane.steps.contains(where: { $0.isOnRoute(for: channel) }) {
+                throw .noRoute(lane: lane.id, channel: channel)
+            }
+        }
+        if rules.standstillGap <= 0 || !rules.standstillGap.isFinite {
+            throw .invalidRule("standstill gap must be a positive distance")
+        }
+        if rules.minimumPositionUncertainty < 0 || !rules.minimumPositionUncertainty.isFinite {
+            throw .invalidRule("minimum position uncertainty must not be negative")
+        }
+        for zone in zones {
+            let zoneUsers = users[zone.id] ?? []
+            let laneCount = Set(zoneUsers.map(\.lane)).count
+            if laneCount > 1 && zone.sharing == .none {
+                throw .sharedWithoutRule(zone: zone.id, lanes: zoneUsers.map(\.lane).sorted())
+            }
+            if zone.sharing == .merge && Set(zoneUsers.map(\.direction)).count > 1 {
+                throw .mergeAgainstTraffic(zone: zone.id)
+            }
+            if zone.perishablePriority {
+                let firstOfEveryLane = lanes.filter { $0.steps.contains { $0.zone == zone.id } }
+                    .allSatisfy { $0.steps.first?.zone == zone.id }
+                if zone.sharing != .merge && !firstOfEveryLane {
+                    throw .priorityWhereOrderIsFixed(zone: zone.id)
+                }
+            }
+        }
+        try Site.checkCircularWaits(lanes: lanes, zones: zones, zoneIndex: zoneIndex)
+        self.name = name
+        self.rules = rules
+        self.zones = zones
+        self.lanes = lanes
+        self.zoneIndex = zoneIndex
+        self.laneIndex = laneIndex
+    }
+
+    private static func validate(_ zone: Zone) throws(SiteError) {
+        guard zone.length > 0, zone.length.isFinite else { throw .nonPositiveLength(zone.id) }
+        guard zone.speedLimit > 0, zone.speedLimit.isFinite else { throw .nonPositiveSpeed(zone.id) }
+        switch (zone.kind, zone.station) {
+        case (.station, nil): throw .stationWithoutDwell(zone.id)
+        case (.station, let station?):
+            guard station.stopOffset > 0, station.stopOffset <= zone.length else { throw .stopOutsideZone(zone.id) }
+            try validate(station.dwell, zone: zone.id)
+        case (_, .some): throw .dwellOnNonStation(zone.id)
+        case (_, nil): break
+        }
+    }
+
+    private static func validate(_ dwell: DwellDistribution, zone: ZoneID) throws(SiteError) {
+        let ok: Bool
+        switch dwell {
+        case .fixed(let d): ok = d >= 0 && d.isFinite
+        case .uniform(let lo, let hi): ok = lo >= 0 && hi >= lo && hi.isFinite
+        case .triangular(let lo, let mode, let hi): ok = lo >= 0 && lo <= mode && mode <= hi && hi.isFinite
+        }
+        if !ok { throw .invalidDwell(zone) }
+    }
+
+    /// Two lanes that pass two shared zones in opposite orders, with nothing between the two
+    /// zones on one of them, can each hold one zone and wait for the other: a circular wait.
+    /// Such a site must model the pair as one bidirectional section. (With a following segment
+    /// between them, a truck waits there, because the interlocking lets no truck stop inside a
+    /// crossing or a single-lane section.)
+    private static func checkCircularWaits(lanes: [Lane], zones: [Zone], zoneIndex: [ZoneID: Int]) throws(SiteError) {
+        for (i, a) in lanes.enumerated() {
+            for b in lanes[(i + 1)...] {
+                let shared = a.steps.map(\.zone).filter { z in b.steps.contains { $0.zone == z } }
+                guard shared.count > 1 else { continue }
+                func position(_ lane: Lane, _ z: ZoneID) -> Int { lane.steps.firstIndex { $0.zone == z }! }
+                for x in 0..<shared.count {
+                    for y in (x + 1)..<shared.count {
+                        let (ax, ay) = (position(a, shared[x]), position(a, shared[y]))
+                        let (bx, by) = (position(b, shared[x]), position(b, shared[y]))
+                        guard (ax < ay) != (bx < by) else { continue }
+                        // Adjacent bidirectional zones form one single-lane section, entered as a whole.
+                        let bothBidirectional = [shared[x], shared[y]].allSatisfy {
+                            zones[zoneIndex[$0]!].sharing == .bidirectional
+                        }
+                        if bothBidirectional && abs(ax - ay) == 1 && abs(bx - by) == 1 { continue }
+                        if abs(ax - ay) == 1 || abs(bx - by) == 1 {
+                            throw .circularWait(lanes: [a.id, b.id], zones: [shared[x], shared[y]])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The zone called `id`, if the site has one.
+    public func zone(_ id: ZoneID) -> Zone? { zoneIndex[id].map { zones[$0] } }
+    /// The lane called `id`, if the site has one.
+    public func lane(_ id: LaneID) -> Lane? { laneIndex[id].map { lanes[$0] } }
+
+    /// The route a truck of `channel` drives on `lane`.
+    public func route(lane id: LaneID, channel: CustomsChannel) -> Route? {
+        guard let laneNumber = laneIndex[id] else { return nil }
+        let lane = lanes[laneNumber]
+        var legs: [Route.Leg] = []
+        var start: Meters = 0
+        for step in lane.steps where step.isOnRoute(for: channel) {
+            let zoneNumber = zoneIndex[step.zone]!
+            let zone = zones[zoneNumber]
+            let reversed = zone.sharing == .bidirectional && lane.direction == .export
+            legs.append(Route.Leg(zone: zoneNumber, start: start, length: zone.length, reversed: reversed))
+            start += zone.length
+        }
+        return Route(lane: laneNumber, channel: channel, legs: legs)
+    }
+}
+
+/// Why a site was rejected.
+public enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Two zones share a name.
+    case duplicateZone(ZoneID)
+    /// Two lanes share a name.
+    case duplicateLane(LaneID)
+    /// A lane names a zone the site does not have.
+    case unknownZone(lane: LaneID, zone: ZoneID)
+    /// A zone's length is zero, negative or not a number.
+    case nonPositiveLength(ZoneID)
+    /// A zone's speed limit is zero, negative or not a number.
+    case nonPositiveSpeed(ZoneID)
+    /// A lane has no zones.
+    case emptyLane(LaneID)
+    /// A lane passes the same zone twice.
+    case routeCycle(lane: LaneID, zone: ZoneID)
+    /// Some customs channel has no zone at all on a lane.
+    case noRoute(lane: LaneID, channel: CustomsChannel)
+    /// Several lanes use a zone whose sharing rule is not declared.
+    case sharedWithoutRule(zone: ZoneID, lanes: [LaneID])
+    /// A merge is used by lanes of opposite directions.
+    case mergeAgainstTraffic(zone: ZoneID)
+    /// Perishable priority was asked for where the order of trucks may not change.
+    case priorityWhereOrderIsFixed(zone: ZoneID)
+    /// Two lanes pass two shared zones in opposite orders.
+    case circularWait(lanes: [LaneID], zones: [ZoneID])
+    /// A station zone has no dwell.
+    case stationWithoutDwell(ZoneID)
+    /// A zone that is not a station has a dwell.
+    case dwellOnNonStation(ZoneID)
+    /// A station's stop point lies outside its zone.
+    case stopOutsideZone(ZoneID)
+    /// A dwell distribution's bounds are out of order or negative.
+    case invalidDwell(ZoneID)
+    /// A site-wide rule is out of range.
+    case invalidRule(String)
+
+    /// A sentence naming the problem.
+    public var description: String {
+        switch self {
+        case .duplicateZone(let z): "zone '\(z)' is declared twice"
+        case .duplicateLane(let l): "lane '\(l)' is declared twice"
+        case .unknownZone(let l, let z): "lane '\(l)' refers to unknown zone '\(z)'"
+        case .nonPositiveLength(let z): "zone '\(z)' must have a positive length"
+        case .nonPositiveSpeed(let z): "zone '\(z)' must have a positive speed limit"
+        case .emptyLane(let l): "lane '\(l)' has no zones"
+        case .routeCycle(let l, let z): "lane '\(l)' passes zone '\(z)' twice (a route may not loop)"
+        case .noRoute(let l, let c): "lane '\(l)' has no route for the \(c) channel"
+        case .sharedWithoutRule(let z, let ls):
+            "zone '\(z)' is used by lanes \(ls.map(\.rawValue).joined(separator: ", ")) but declares no sharing rule (exclusive, bidirectional or merge)"
+        case .mergeAgainstTraffic(let z): "merge zone '\(z)' is used by lanes of opposite directions"
+        case .priorityWhereOrderIsFixed(let z):
+            "zone '\(z)' gives perishable priority, but the order of trucks may change only at a merge or a yard exit"
+        case .circularWait(let ls, let zs):
+            "lanes \(ls.map(\.rawValue).joined(separator: " and ")) pass zones \(zs.map(\.rawValue).joined(separator: " and ")) in opposite orders (a circular wait); model them as one bidirectional section"
+        case .stationWithoutDwell(let z): "station '\(z)' has no dwell"
+        case .dwellOnNonStation(let z): "zone '\(z)' has a dwell but is not a station"
+        case .stopOutsideZone(let z): "station '\(z)' has its stop point outside the zone"
+        case .invalidDwell(let z): "station '\(z)' has a dwell distribution with negative or misordered bounds"
+        case .invalidRule(let s): s
+        }
+    }
+}

@@ -1,0 +1,108 @@
+/// The slot planner: predicted windows on exclusive zones and stations, and advisory speeds.
+///
+/// The plan is a prediction. The interlocking uses it for one thing only: which of several
+/// trucks that are ready at the same zone goes first. Safety never depends on it.
+extension SchedulerCore {
+    /// Predicts windows for every truck on a trip, the trucks furthest along first, each zone
+    /// taken in turn (first in, first out, as on the lane).
+    mutating func replan(now: Seconds) {
+        lastPlanAt = now
+        var order: [(Int, Seconds)] = []
+        for t in trucks.indices where trucks[t].trip != nil && truckIndex[trucks[t].id] == t {
+            order.append((t, timeToNextZone(t)))
+        }
+        order.sort { a, b in
+            if a.1 != b.1 { return a.1 < b.1 }
+            return trucks[a.0].trip!.admission < trucks[b.0].trip!.admission
+        }
+        var zoneFree = [Seconds](repeating: now, count: site.zones.count)
+        for (t, _) in order { plan(t, now: now, zoneFree: &zoneFree) }
+    }
+
+    /// Plans one newly admitted or re-routed truck against the windows already given.
+    mutating func planTruck(_ t: Int, now: Seconds) {
+        var zoneFree = [Seconds](repeating: now, count: site.zones.count)
+        for u in trucks.indices where u != t && trucks[u].trip != nil && truckIndex[trucks[u].id] == u {
+            for window in trucks[u].windows {
+                let z = site.zoneIndex[window.zone]!
+                zoneFree[z] = max(zoneFree[z], window.closes)
+            }
+        }
+        plan(t, now: now, zoneFree: &zoneFree)
+    }
+
+    /// Free-flow time from the truck's position to its next exclusive zone or station.
+    func timeToNextZone(_ t: Int) -> Seconds {
+        let truck = trucks[t]
+        let route = truck.trip!.route
+        let front = truck.hasReport ? truck.front : 0
+        var time: Seconds = 0
+        var s = front
+        for leg in route.legs where leg.end > s {
+            let zone = site.zones[leg.zone]
+            if zone.isExclusive && leg.start >= front { return time }
+            time += (leg.end - max(s, leg.start)) / min(zone.speedLimit, truck.profile.maxSpeed)
+            s = leg.end
+        }
+        return time
+    }
+
+    /// Walks the rest of the route of `t` in time: cruise at the zone's limit, queue for each
+    /// exclusive zone or station after the truck planned before it, dwell the mean dwell.
+    mutating func plan(_ t: Int, now: Seconds, zoneFree: inout [Seconds]) {
+        let truck = trucks[t]
+        guard let trip = truck.trip else { return }
+        let route = trip.route
+        let profile = truck.profile
+        let front = truck.hasReport ? truck.front : 0
+        var clock = now
+        var speed = truck.hasReport ? truck.speed : 0
+        var windows: [SlotWindow] = []
+        var opens: [Int: Seconds] = [:]
+        var advisory: MetersPerSecond?
+        for (i, leg) in route.legs.enumerated() where leg.end > front - profile.length {
+            let zone = site.zones[leg.zone]
+            let limit = min(zone.speedLimit, profile.maxSpeed)
+            let entryDistance = max(0, leg.start - front)
+            _ = entryDistance
+            let inside = front >= leg.start
+            let travel = inside ? 0 : (leg.length / limit)
+            if zone.isExclusive {
+                let arrive = clock
+                let entry = inside ? now : max(arrive, zoneFree[leg.zone])
+                if entry > arrive + 0.5 { speed = 0 }
+                var exit = entry + (inside ? max(0, leg.end - front) / limit : travel)
+                if speed < 0.1 { exit += limit / (2 * profile.acceleration) }
+                if let station = zone.station, !trip.cleared[i] {
+                    exit += station.dwell.mean + limit / profile.acceleration
+                }
+                let clear = exit + profile.length / limit
+                zoneFree[leg.zone] = max(zoneFree[leg.zone], clear)
+                windows.append(SlotWindow(zone: zone.id, opens: entry, closes: clear))
+                opens[leg.zone] = entry
+                if advisory == nil && !inside {
+                    let distance = max(0, leg.start - front)
+                    let available = entry - now
+                    advisory = available > 1 ? min(limit, max(distance / available, 1.5)) : limit
+                }
+                clock = exit
+                speed = zone.station == nil ? limit : 0
+            } else {
+                clock += inside ? max(0, leg.end - front) / limit : travel
+                speed = limit
+            }
+        }
+        let firstLimit = route.legIndex(at: max(0, min(front, route.length - 1e-9))).map {
+            min(site.zones[route.legs[$0].zone].speedLimit, profile.maxSpeed)
+        }
+        trucks[t].advisorySpeed = advisory ?? firstLimit ?? profile.maxSpeed
+        trucks[t].plannedOpen = opens
+        let changed =
+            windows.count != truck.windows.count
+            || zip(windows, truck.windows).contains { abs($0.opens - $1.opens) > 2 || $0.zone != $1.zone }
+        trucks[t].windows = windows
+        if changed {
+            out.append(.slotPlan(SlotPlan(truck: truck.id, windows: windows, advisorySpeed: trucks[t].advisorySpeed)))
+        }
+    }
+}

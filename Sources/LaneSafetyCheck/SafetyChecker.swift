@@ -1,0 +1,291 @@
+public import LaneCore
+
+/// Where a truck really is, as the simulator (not the core) knows it.
+public struct TruckTruth: Sendable, Equatable {
+    /// Route position of the front.
+    public var front: Meters
+    /// Speed.
+    public var speed: MetersPerSecond
+    /// The end of authority the truck is obeying (the last one it received).
+    public var heldEnd: Meters
+    /// The truck's kinematics.
+    public var profile: TruckProfile
+
+    /// Describes a truck's true state.
+    public init(front: Meters, speed: MetersPerSecond, heldEnd: Meters, profile: TruckProfile) {
+        self.front = front
+        self.speed = speed
+        self.heldEnd = heldEnd
+        self.profile = profile
+    }
+}
+
+/// A breach of a safety property, with when and who.
+public struct SafetyViolation: Sendable, Equatable, CustomStringConvertible {
+    /// Which property.
+    public enum Property: String, Sendable {
+        /// Two authorities (true rear to end of authority) closer than the standstill gap.
+        case authoritiesOverlap = "authorities-overlap"
+        /// Two trucks of opposite directions hold authority in one single-lane section.
+        case directionLock = "direction-lock"
+        /// Two trucks hold authority in one exclusive zone.
+        case exclusiveZoneShared = "exclusive-zone-shared"
+        /// An authority enters an exclusive zone missing from its holder's slot plan.
+        case exclusiveZoneNotReserved = "exclusive-zone-not-reserved"
+        /// An authority covers zones off its holder's route, or ends past the route's yard.
+        case authorityOffRoute = "authority-off-route"
+        /// A truck entered a zone before a truck that entered the previous zone ahead of it.
+        case overtaking
+        /// An authority was shortened to an end the truck could no longer stop before.
+        case unstoppableShortening = "unstoppable-shortening"
+        /// Two trucks' bodies closer than the standstill gap.
+        case separation
+        /// A truck is beyond the end of authority it obeys.
+        case drovePastAuthority = "drove-past-authority"
+    }
+
+    /// Which property.
+    public var property: Property
+    /// When, on the site clock.
+    public var time: Seconds
+    /// The trucks involved.
+    public var trucks: [TruckID]
+    /// What was seen.
+    public var detail: String
+
+    /// Describes a violation.
+    public init(property: Property, time: Seconds, trucks: [TruckID], detail: String) {
+        self.property = property
+        self.time = time
+        self.trucks = trucks
+        self.detail = detail
+    }
+
+    /// `t=… property [trucks]: detail`.
+    public var description: String {
+        "t=\(time) \(property.rawValue) [\(trucks.map(\.rawValue).joined(separator: ", "))]: \(detail)"
+    }
+}
+
+/// An independent safety checker.
+///
+/// It shares no code with the interlocking's decisions: it reads the site's geometry (zones,
+/// lanes, steps) and builds each truck's path itself, takes the commands the core sent and the
+/// true positions the simulator knows, and checks after every step that
+/// - no two authorities overlap (with the standstill gap), and single-lane sections hold one
+///   direction at a time;
+/// - no authority enters an exclusive zone that is not reserved for its holder, and no two
+///   authorities share one;
+/// - no authority leaves its holder's route;
+/// - no truck overtakes another where the order may not change;
+/// - every shortened authority was stoppable with service braking;
+/// - trucks keep the standstill gap and never pass the authority they obey.
+public struct SafetyChecker: Sendable {
+    struct Path {
+        var zones: [Int]
+        var starts: [Meters]
+        var reversed: [Bool]
+        var length: Meters
+    }
+
+    struct Tracked {
+        var lane: Int
+        var channel: CustomsChannel
+        var path: Path
+        var issuedEnd: Meters = -.infinity
+        var reserved: Set<ZoneID> = []
+        var lastZone: Int?
+    }
+
+    let site: Site
+    let gap: Meters
+    var tracked: [TruckID: Tracked] = [:]
+    /// Per zone, the trucks in the order their fronts entered it.
+    var entries: [[TruckID]]
+    /// Violations found so far.
+    public private(set) var violations: [SafetyViolation] = []
+    /// Number of steps checked.
+    public private(set) var stepsChecked = 0
+    /// Tolerance for floating-point rounding, in metres.
+    public var tolerance: Meters = 1e-6
+
+    /// A checker for `site`.
+    public init(site: Site) {
+        self.site = site
+        self.gap = site.rules.standstillGap
+        self.entries = Array(repeating: [], count: site.zones.count)
+    }
+
+    func buildPath(lane: Int, channel: CustomsChannel) -> Path {
+        let laneSpec = site.lanes[lane]
+        var path = Path(zones: [], starts: [], reversed: [], length: 0)
+        for step in laneSpec.steps where step.channels.isEmpty || step.channels.contains(channel) {
+            let z = site.zones.firstIndex { $0.id == step.zone }!
+            path.zones.append(z)
+            path.starts.append(path.length)
+            path.reversed.append(site.zones[z].sharing == .bidirectional && laneSpec.direction == .export)
+            path.length += site.zones[z].length
+        }
+        return path
+    }
+
+    /// A truck started a trip on `lane` with `channel`.
+    public mutating func tripStarted(_ truck: TruckID, lane: LaneID, channel: CustomsChannel) {
+        let l = site.lanes.firstIndex { $0.id == lane }!
+        tracked[truck] = Tracked(lane: l, channel: channel, path: buildPath(lane: l, channel: channel))
+    }
+
+    /// A truck's trip ended; it left the lanes.
+    public mutating func tripEnded(_ truck: TruckID) {
+        tracked[truck] = nil
+        for z in entries.indices { entries[z].removeAll { $0 == truck } }
+    }
+
+    /// Records the commands the core sent at `time`, checking shortened authorities against the
+    /// trucks' true states at that instant.
+    public mutating func observe(_ commands: [CoreCommand], at time: Seconds, truth: [TruckID: TruckTruth]) {
+        for command in commands {
+            switch command {
+            case .authority(let authority, let change):
+                guard var t = tracked[authority.truck] else { continue }
+                checkOnRoute(authority, t, time: time)
+                if change == .shorten, let true_ = truth[authority.truck] {
+                    let stop = true_.front + true_.profile.stoppingDistance(from: true_.speed)
+                    if stop > authority.end + tolerance {
+                        record(
+                            .unstoppableShortening, time, [authority.truck],
+                            "shortened to \(authority.end) m but stops at \(stop) m")
+                    }
+                }
+                t.issuedEnd = authority.end
+                tracked[authority.truck] = t
+            case .slotPlan(let plan):
+                tracked[plan.truck]?.reserved = Set(plan.windows.map(\.zone))
+            case .notice(.rerouted(let truck, let channel)):
+                guard var t = tracked[truck] else { continue }
+                t.channel = channel
+                t.path = buildPath(lane: t.lane, channel: channel)
+                tracked[truck] = t
+            default:
+                break
+            }
+        }
+    }
+
+    mutating func checkOnRoute(_ authority: MovementAuthority, _ t: Tracked, time: Seconds) {
+        let names = t.path.zones.map { site.zones[$0].id }
+        guard let first = authority.zones.first, let at = names.firstIndex(of: first),
+            at + authority.zones.count <= names.count, Array(names[at..<(at + authority.zones.count)]) == authority.zones
+        else {
+            return record(
+                .authorityOffRoute, time, [authority.truck],
+                "zones \(authority.zones.map(\.rawValue)) are not a stretch of its route")
+        }
+        let yard = site.rules.standstillGap + 200
+        if authority.end > t.path.length + yard {
+            record(.authorityOffRoute, time, [authority.truck], "end \(authority.end) m lies beyond the destination yard")
+        }
+    }
+
+    mutating func record(_ property: SafetyViolation.Property, _ time: Seconds, _ trucks: [TruckID], _ detail: String) {
+        if violations.count < 1000 {
+            violations.append(SafetyViolation(property: property, time: time, trucks: trucks, detail: detail))
+        }
+    }
+
+    struct Piece {
+        var truck: TruckID
+        var low: Meters
+        var high: Meters
+        var direction: Int
+    }
+
+    /// Pieces of the route interval `from...to` of `t`, per zone, in zone orientation.
+    func pieces(_ t: Tracked, truck: TruckID, from: Meters, to: Meters, into result: inout [Int: [Piece]]) {
+        guard to > from else { return }
+        for (i, z) in t.path.zones.enumerated() {
+            let start = t.path.starts[i]
+            let length = site.zones[z].length
+            let low = max(from, start)
+            let high = min(to, start + length)
+            guard high > low || (high == low && from < start + length && to > start) else { continue }
+            var a = low - start
+            var b = high - start
+            if t.path.reversed[i] { (a, b) = (length - b, length - a) }
+            result[z, default: []].append(Piece(truck: truck, low: a, high: b, direction: t.path.reversed[i] ? -1 : 1))
+        }
+    }
+
+    /// Checks the state of every truck on a trip at `time`.
+    public mutating func check(at time: Seconds, truth: [TruckID: TruckTruth]) {
+        stepsChecked += 1
+        var authorityPieces: [Int: [Piece]] = [:]
+        var bodyPieces: [Int: [Piece]] = [:]
+        for (id, t) in tracked.sorted(by: { $0.key < $1.key }) {
+            guard let true_ = truth[id] else { continue }
+            if true_.front > true_.heldEnd + tolerance {
+                record(.drovePastAuthority, time, [id], "front \(true_.front) m past its end \(true_.heldEnd) m")
+            }
+            let rear = true_.front - true_.profile.length
+            let end = max(t.issuedEnd, true_.heldEnd, true_.front)
+            pieces(t, truck: id, from: rear, to: end, into: &authorityPieces)
+            pieces(t, truck: id, from: rear, to: true_.front, into: &bodyPieces)
+            // Reservations: every exclusive zone the authority touches must be in the plan.
+            var touched: [Int: [Piece]] = [:]
+            pieces(t, truck: id, from: max(rear, 0), to: end, into: &touched)
+            for z in touched.keys where isExclusive(site.zones[z]) && !t.reserved.contains(site.zones[z].id) {
+                record(.exclusiveZoneNotReserved, time, [id], "authority enters \(site.zones[z].id) without a slot")
+            }
+            // Overtaking: entering a zone from the previous one of the route.
+            if let i = t.path.zones.indices.last(where: { t.path.starts[$0] <= true_.front }),
+                t.lastZone != t.path.zones[i]
+            {
+                let z = t.path.zones[i]
+                if i > 0, site.zones[z].sharing != .merge {
+                    let previous = t.path.zones[i - 1]
+                    let ahead = entries[previous].prefix { $0 != id }
+                    for other in ahead where !entries[z].contains(other) {
+                        if let o = tracked[other], let oi = o.path.zones.firstIndex(of: previous),
+                            oi + 1 < o.path.zones.count, o.path.zones[oi + 1] == z
+                        {
+                            record(.overtaking, time, [id, other], "entered \(site.zones[z].id) before \(other)")
+                        }
+                    }
+                }
+                entries[z].append(id)
+                tracked[id]?.lastZone = z
+            }
+        }
+        for (z, list) in authorityPieces { checkZone(z, list, time: time, bodies: false) }
+        for (z, list) in bodyPieces { checkZone(z, list, time: time, bodies: true) }
+    }
+
+    func isExclusive(_ zone: Zone) -> Bool {
+        zone.kind == .exclusive || zone.kind == .station || zone.sharing == .exclusive
+    }
+
+    mutating func checkZone(_ z: Int, _ list: [Piece], time: Seconds, bodies: Bool) {
+        guard list.count > 1 else { return }
+        let zone = site.zones[z]
+        for i in 0..<list.count {
+            for j in (i + 1)..<list.count where list[i].truck != list[j].truck {
+                let a = list[i]
+                let b = list[j]
+                if isExclusive(zone) {
+                    record(
+                        bodies ? .separation : .exclusiveZoneShared, time, [a.truck, b.truck],
+                        "both in exclusive zone \(zone.id)")
+                } else if zone.sharing == .bidirectional && a.direction != b.direction {
+                    record(.directionLock, time, [a.truck, b.truck], "opposite directions in \(zone.id)")
+                } else {
+                    let separation = max(a.low - b.high, b.low - a.high)
+                    if separation < gap - tolerance {
+                        record(
+                            bodies ? .separation : .authoritiesOverlap, time, [a.truck, b.truck],
+                            "\(separation) m apart in \(zone.id)")
+                    }
+                }
+            }
+        }
+    }
+}

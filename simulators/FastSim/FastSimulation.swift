@@ -1,0 +1,489 @@
+import Foundation
+public import LaneCore
+public import LaneSafetyCheck
+
+/// The settings of one fast in-process run.
+public struct FastSimConfiguration: Sendable {
+    /// Seed of every random draw; the same seed gives the same run.
+    public var seed: UInt64
+    /// Simulated time to run.
+    public var duration: Seconds
+    /// Time step of the kinematics.
+    public var step: Seconds = 0.1
+    /// Interval between two state reports of one truck (5 Hz).
+    public var reportInterval: Seconds = 0.2
+    /// Interval between two `tick` events.
+    public var tickInterval: Seconds = 1
+    /// Number of trucks in the fleet.
+    public var fleetSize: Int
+    /// The trucks' kinematics.
+    public var profile: TruckProfile = TruckProfile()
+    /// Trip demand.
+    public var demand: DemandProfile = DemandProfile()
+    /// Faults to inject.
+    public var faults: FaultProfile = FaultProfile()
+    /// Whether the independent safety checker runs after every step.
+    public var checkSafety = true
+    /// Trips begun after this instant are not started (so a run can drain).
+    public var stopDispatchingAt: Seconds?
+    /// Measurement starts here (warm-up excluded from throughput).
+    public var warmUp: Seconds = 0
+    /// A truck whose events and commands are printed as they happen (for debugging a seed).
+    public var trace: TruckID?
+
+    /// A run of `duration` with `fleetSize` trucks.
+    public init(seed: UInt64, duration: Seconds, fleetSize: Int) {
+        self.seed = seed
+        self.duration = duration
+        self.fleetSize = fleetSize
+    }
+}
+
+/// What a run produced.
+public struct SimulationReport: Sendable {
+    /// Trips admitted.
+    public var tripsStarted = 0
+    /// Trips completed.
+    public var tripsCompleted = 0
+    /// Trips still on a lane when the run ended.
+    public var tripsUnfinished: [TruckID] = []
+    /// Station releases in the measured period, per zone.
+    public var stationReleases: [ZoneID: Int] = [:]
+    /// Measured period (after warm-up).
+    public var measuredSeconds: Seconds = 0
+    /// Mean trip time from admission to completion.
+    public var meanTripTime: Seconds = 0
+    /// Stops not at a station, per completed trip.
+    public var unplannedStopsPerTrip: Double = 0
+    /// Events the controller refused, by reason.
+    public var rejections: [String: Int] = [:]
+    /// Circular waits the controller reported.
+    public var gridlocks: [[TruckID]] = []
+    /// Safety violations the independent checker found.
+    public var violations: [SafetyViolation] = []
+    /// Steps the checker checked.
+    public var stepsChecked = 0
+    /// Events handled by the controller.
+    public var eventsHandled = 0
+
+    /// Releases per hour at `zone` over the measured period.
+    public func throughputPerHour(at zone: ZoneID) -> Double {
+        measuredSeconds > 0 ? Double(stationReleases[zone, default: 0]) * 3600 / measuredSeconds : 0
+    }
+}
+
+/// A fast in-process run: a virtual clock, kinematic trucks, the controller in the same process,
+/// faults drawn from a seed, and the independent safety checker after every step.
+public struct FastSimulation<Controller: LaneController> {
+    struct Truck {
+        let id: TruckID
+        var yard: String
+        var readyAt: Seconds
+        var onLane = false
+        var lane = 0
+        var route: Route?
+        var channel: CustomsChannel = .green
+        var front: Meters = 0
+        var speed: MetersPerSecond = 0
+        var heldEnd: Meters = 0
+        var heldSequence: UInt64 = 0
+        var expiry: Seconds = -.infinity
+        var advisory: MetersPerSecond = 0
+        var paused = false
+        var emergency = false
+        var brokenUntil: Seconds = -.infinity
+        var linkDownUntil: Seconds = -.infinity
+        var nextReport: Seconds = 0
+        var sequence: UInt64 = 0
+        var dwellUntil: Seconds?
+        var cleared: Set<Int> = []
+        var startedAt: Seconds = 0
+        var wasMoving = false
+        var unplannedStops = 0
+    }
+
+    struct PendingEvent {
+        var due: Seconds
+        var order: Int
+        var event: CoreEvent
+    }
+
+    /// The site.
+    public let site: Site
+    /// The settings.
+    public let configuration: FastSimConfiguration
+    /// The controller under test.
+    public private(set) var controller: Controller
+    var random: SeededRandom
+    var trucks: [Truck] = []
+    var byID: [TruckID: Int] = [:]
+    var events: [PendingEvent] = []
+    var eventOrder = 0
+    var checker: SafetyChecker
+    var report = SimulationReport()
+    var now: Seconds = 0
+    var lastPlacement: [Int: Int] = [:]
+    var releaseCredit: [Double]
+    var holds: [(until: Seconds, truck: TruckID)] = []
+    var closures: [(until: Seconds, zone: ZoneID)] = []
+    var tripTimes: [Seconds] = []
+    var unplannedStops = 0
+    /// Called after every step with the clock; for live views.
+    public var observer: ((Seconds, SimulationReport) -> Void)?
+
+    /// A run of `controller` on `site`.
+    public init(site: Site, controller: Controller, configuration: FastSimConfiguration) {
+        self.site = site
+        self.controller = controller
+        self.configuration = configuration
+        self.random = SeededRandom(seed: configuration.seed)
+        self.checker = SafetyChecker(site: site)
+        self.releaseCredit = Array(repeating: 0, count: site.lanes.count)
+    }
+
+    // MARK: Running
+
+    /// Runs to the end and returns the report.
+    public mutating func run() -> SimulationReport {
+        let driverless = site.lanes.indices.filter { site.lanes[$0].driverless }
+        for i in 0..<configuration.fleetSize {
+            let id = TruckID("T\(String(i + 1).leftPadded(to: 3))")
+            let lane = driverless[i % driverless.count]
+            trucks.append(Truck(id: id, yard: site.lanes[lane].origin, readyAt: 0))
+            byID[id] = i
+            deliver(.truckJoined(id, configuration.profile))
+        }
+        var nextTick: Seconds = 0
+        let steps = Int((configuration.duration / configuration.step).rounded())
+        for n in 0...steps {
+            now = Double(n) * configuration.step
+            processEvents()
+            if now >= nextTick {
+                deliver(.tick)
+                nextTick += configuration.tickInterval
+            }
+            dispatchTrips(driverless)
+            injectFaults()
+            moveTrucks()
+            sendReports()
+            if configuration.checkSafety {
+                checker.check(at: now, truth: truth())
+            }
+            observer?(now, report)
+        }
+        report.measuredSeconds = configuration.duration - configuration.warmUp
+        report.tripsUnfinished = trucks.filter(\.onLane).map(\.id)
+        report.meanTripTime = tripTimes.isEmpty ? 0 : tripTimes.reduce(0, +) / Double(tripTimes.count)
+        report.unplannedStopsPerTrip =
+            report.tripsCompleted > 0 ? Double(unplannedStops) / Double(report.tripsCompleted) : 0
+        report.violations = checker.violations
+        report.stepsChecked = checker.stepsChecked
+        return report
+    }
+
+    func truth() -> [TruckID: TruckTruth] {
+        var result: [TruckID: TruckTruth] = [:]
+        for truck in trucks where truck.onLane {
+            result[truck.id] = TruckTruth(
+                front: truck.front, speed: truck.speed, heldEnd: truck.heldEnd, profile: configuration.profile)
+        }
+        return result
+    }
+
+    // MARK: Events to the controller
+
+    mutating func schedule(_ event: CoreEvent, at due: Seconds) {
+        eventOrder += 1
+        events.append(PendingEvent(due: due, order: eventOrder, event: event))
+    }
+
+    mutating func processEvents() {
+        guard !events.isEmpty else { return }
+        events.sort { $0.due != $1.due ? $0.due < $1.due : $0.order < $1.order }
+        var remaining: [PendingEvent] = []
+        let due = events
+        events = []
+        for pending in due {
+            if pending.due <= now { deliver(pending.event) } else { remaining.append(pending) }
+        }
+        events = remaining + events
+    }
+
+    mutating func deliver(_ event: CoreEvent) {
+        report.eventsHandled += 1
+        let commands = controller.handle(event, now: now)
+        if let traced = configuration.trace { printTrace(traced, event, commands) }
+        if configuration.checkSafety { checker.observe(commands, at: now, truth: truth()) }
+        for command in commands { apply(command) }
+    }
+
+    func printTrace(_ traced: TruckID, _ event: CoreEvent, _ commands: [CoreCommand]) {
+        let mentions = { (text: String) in text.contains(traced.rawValue) }
+        let eventText = String(describing: event)
+        let relevant = commands.map { String(describing: $0) }.filter(mentions)
+        guard mentions(eventText) || !relevant.isEmpty else { return }
+        let truth = byID[traced].map { "front=\(trucks[$0].front) v=\(trucks[$0].speed) held=\(trucks[$0].heldEnd)" } ?? ""
+        print("t=\(now) \(truth)\n  <- \(eventText)")
+        for line in relevant { print("  -> \(line)") }
+    }
+
+    // MARK: Commands to the trucks
+
+    mutating func apply(_ command: CoreCommand) {
+        switch command {
+        case .authority(let authority, _):
+            guard let t = byID[authority.truck], trucks[t].onLane, trucks[t].linkDownUntil <= now else { return }
+            if random.chance(configuration.faults.commandLoss) { return }
+            if authority.sequence > trucks[t].heldSequence {
+                trucks[t].heldSequence = authority.sequence
+                trucks[t].heldEnd = authority.end
+                trucks[t].expiry = authority.expiry
+                trucks[t].advisory = authority.advisorySpeed
+            }
+        case .stop(let id, _):
+            if let t = byID[id] { trucks[t].paused = true }
+        case .resume(let id):
+            if let t = byID[id] {
+                trucks[t].paused = false
+                trucks[t].emergency = false
+            }
+        case .emergencyStop(let id, _):
+            if let t = byID[id] { trucks[t].emergency = true }
+        case .rejected(let rejection):
+            let key = String(describing: rejection.reason).split(separator: "(").first.map(String.init) ?? "other"
+            report.rejections[key, default: 0] += 1
+        case .notice(.tripCompleted(let id, _)):
+            guard let t = byID[id] else { return }
+            finishTrip(t)
+        case .notice(.rerouted(let id, let channel)):
+            guard let t = byID[id], let route = trucks[t].route else { return }
+            trucks[t].channel = channel
+            trucks[t].route = site.route(lane: site.lanes[route.lane].id, channel: channel)
+        case .notice(.gridlock(let ids)):
+            report.gridlocks.append(ids)
+        case .slotPlan, .notice:
+            break
+        }
+    }
+
+    mutating func finishTrip(_ t: Int) {
+        guard trucks[t].onLane else { return }
+        trucks[t].onLane = false
+        trucks[t].yard = site.lanes[trucks[t].lane].destination
+        let turnaround = configuration.demand.yardTurnaround
+        trucks[t].readyAt = now + turnaround.lowerBound + random.unit() * (turnaround.upperBound - turnaround.lowerBound)
+        trucks[t].paused = false
+        trucks[t].emergency = false
+        report.tripsCompleted += 1
+        tripTimes.append(now - trucks[t].startedAt)
+        unplannedStops += trucks[t].unplannedStops
+        checker.tripEnded(trucks[t].id)
+    }
+
+    // MARK: Demand
+
+    mutating func dispatchTrips(_ driverless: [Int]) {
+        if let stop = configuration.stopDispatchingAt, now >= stop { return }
+        for lane in driverless {
+            if let rate = configuration.demand.tripsPerHourPerLane {
+                releaseCredit[lane] = min(releaseCredit[lane] + rate * configuration.step / 3600, 3)
+                guard releaseCredit[lane] >= 1 else { continue }
+            }
+            // The lane's start must be clear of the truck placed there last.
+            if let last = lastPlacement[lane], trucks[last].onLane, trucks[last].lane == lane,
+                trucks[last].front < configuration.profile.length + site.rules.standstillGap + 2
+            {
+                continue
+            }
+            let origin = site.lanes[lane].origin
+            guard
+                let t = trucks.indices.filter({
+                    !trucks[$0].onLane && trucks[$0].readyAt <= now && trucks[$0].yard == origin
+                }).min(by: { trucks[$0].readyAt < trucks[$1].readyAt })
+            else { continue }
+            if configuration.demand.tripsPerHourPerLane != nil { releaseCredit[lane] -= 1 }
+            startTrip(t, lane: lane)
+        }
+    }
+
+    mutating func drawChannel() -> CustomsChannel {
+        let u = random.unit()
+        var sum = 0.0
+        for channel in CustomsChannel.allCases {
+            sum += configuration.demand.channelMix[channel, default: 0]
+            if u < sum { return channel }
+        }
+        return .green
+    }
+
+    mutating func startTrip(_ t: Int, lane: Int) {
+        let channel = drawChannel()
+        let perishable = random.chance(configuration.demand.perishableShare)
+        var truck = trucks[t]
+        truck.onLane = true
+        truck.lane = lane
+        truck.channel = channel
+        truck.route = site.route(lane: site.lanes[lane].id, channel: channel)
+        // The truck waits in the origin yard, its front just short of the lane's first zone.
+        truck.front = -(configuration.faults.positionNoise + 0.5)
+        truck.speed = 0
+        truck.heldEnd = truck.front
+        truck.expiry = -.infinity
+        truck.paused = false
+        truck.emergency = false
+        truck.cleared = []
+        truck.dwellUntil = nil
+        truck.startedAt = now
+        truck.nextReport = now
+        truck.unplannedStops = 0
+        truck.wasMoving = false
+        trucks[t] = truck
+        lastPlacement[lane] = t
+        report.tripsStarted += 1
+        checker.tripStarted(truck.id, lane: site.lanes[lane].id, channel: channel)
+        deliver(.tripAssigned(TripRequest(truck: truck.id, lane: site.lanes[lane].id, channel: channel, perishable: perishable)))
+    }
+
+    // MARK: Faults
+
+    mutating func injectFaults() {
+        let faults = configuration.faults
+        let step = configuration.step
+        let onLane = trucks.indices.filter { trucks[$0].onLane }
+        for t in onLane {
+            if let every = faults.linkLossEvery, trucks[t].linkDownUntil < now, random.chance(step / every) {
+                trucks[t].linkDownUntil = now + draw(faults.linkLossDuration)
+            }
+            if let every = faults.breakdownEvery, trucks[t].brokenUntil < now, random.chance(step / every) {
+                trucks[t].brokenUntil = now + draw(faults.breakdownDuration)
+            }
+        }
+        if let every = faults.operatorHoldEvery, !onLane.isEmpty, random.chance(step / every) {
+            let t = onLane[Int(random.next() % UInt64(onLane.count))]
+            deliver(.operatorCommand(.holdTruck(trucks[t].id)))
+            holds.append((now + 5 + random.unit() * 30, trucks[t].id))
+        }
+        for hold in holds where hold.until <= now { deliver(.operatorCommand(.releaseTruck(hold.truck))) }
+        holds.removeAll { $0.until <= now }
+        if let every = faults.zoneClosureEvery, random.chance(step / every) {
+            let zone = site.zones[Int(random.next() % UInt64(site.zones.count))].id
+            deliver(.operatorCommand(.closeZone(zone, reason: "fault injection")))
+            closures.append((now + 10 + random.unit() * 60, zone))
+        }
+        for closure in closures where closure.until <= now {
+            deliver(.operatorCommand(.openZone(closure.zone)))
+            // Trucks emergency-stopped by a late closure are released by the operator.
+            for t in trucks.indices where trucks[t].emergency { deliver(.operatorCommand(.releaseTruck(trucks[t].id))) }
+        }
+        closures.removeAll { $0.until <= now }
+        if let every = faults.channelChangeEvery, !onLane.isEmpty, random.chance(step / every) {
+            let t = onLane[Int(random.next() % UInt64(onLane.count))]
+            if trucks[t].channel == .green { deliver(.channelAssigned(trucks[t].id, .red)) }
+        }
+    }
+
+    mutating func draw(_ range: ClosedRange<Seconds>) -> Seconds {
+        range.lowerBound + random.unit() * (range.upperBound - range.lowerBound)
+    }
+
+    // MARK: Kinematics
+
+    mutating func moveTrucks() {
+        let dt = configuration.step
+        let p = configuration.profile
+        for t in trucks.indices where trucks[t].onLane {
+            var truck = trucks[t]
+            guard let route = truck.route else { continue }
+            let limit = speedLimit(route, front: truck.front, length: p.length)
+            var target = min(limit, p.maxSpeed)
+            if truck.advisory > 0 { target = min(target, max(truck.advisory, 1)) }
+            if truck.paused || now > truck.expiry || truck.brokenUntil > now || truck.dwellUntil != nil {
+                target = 0
+            }
+            let distance = max(0, truck.heldEnd - truck.front)
+            var v: MetersPerSecond
+            if truck.emergency {
+                v = max(0, truck.speed - p.emergencyBraking * dt)
+            } else {
+                let curve = (2 * p.serviceBraking * max(0, distance - 0.02)).squareRoot()
+                let wanted = min(target, curve)
+                v = wanted > truck.speed ? min(wanted, truck.speed + p.acceleration * dt) : max(wanted, truck.speed - p.serviceBraking * dt)
+                if target == 0 { v = max(0, truck.speed - p.serviceBraking * dt) }
+            }
+            var advance = (truck.speed + v) / 2 * dt
+            if !truck.emergency && truck.front + advance > truck.heldEnd {
+                // Stop exactly at the end of authority (the braking curve's last centimetres).
+                advance = max(0, truck.heldEnd - truck.front)
+                v = 0
+            }
+            truck.front += advance
+            truck.speed = v
+            if v < 0.01 && truck.wasMoving && !atStation(truck, route) { truck.unplannedStops += 1 }
+            truck.wasMoving = v > 0.3
+            // Stations: a truck standing at an uncleared stop point dwells, then is released.
+            if let until = truck.dwellUntil, now >= until {
+                truck.dwellUntil = nil
+                if let leg = stationLeg(truck, route) {
+                    truck.cleared.insert(leg)
+                    let zone = site.zones[route.legs[leg].zone].id
+                    if now >= configuration.warmUp { report.stationReleases[zone, default: 0] += 1 }
+                    schedule(.stationFinished(truck.id, zone), at: now)
+                }
+            } else if truck.dwellUntil == nil, v < 0.01, let leg = stationLeg(truck, route) {
+                let station = site.zones[route.legs[leg].zone].station!
+                truck.dwellUntil = now + station.dwell.quantile(random.unit())
+            }
+            trucks[t] = truck
+        }
+    }
+
+    func speedLimit(_ route: Route, front: Meters, length: Meters) -> MetersPerSecond {
+        var limit = Double.infinity
+        for leg in route.legs where leg.end > front - length && leg.start <= front {
+            limit = min(limit, site.zones[leg.zone].speedLimit)
+        }
+        return limit.isFinite ? limit : site.zones[route.legs.last!.zone].speedLimit
+    }
+
+    func stationLeg(_ truck: Truck, _ route: Route) -> Int? {
+        for (i, leg) in route.legs.enumerated() where !truck.cleared.contains(i) {
+            if let station = site.zones[leg.zone].station, abs(leg.start + station.stopOffset - truck.front) < 0.6 {
+                return i
+            }
+        }
+        return nil
+    }
+
+    func atStation(_ truck: Truck, _ route: Route) -> Bool { stationLeg(truck, route) != nil || truck.dwellUntil != nil }
+
+    // MARK: Reports
+
+    mutating func sendReports() {
+        let faults = configuration.faults
+        for t in trucks.indices where trucks[t].onLane && trucks[t].nextReport <= now {
+            trucks[t].nextReport = now + configuration.reportInterval
+            guard trucks[t].linkDownUntil <= now, let route = trucks[t].route else { continue }
+            trucks[t].sequence += 1
+            let noise = faults.positionNoise > 0 ? (random.unit() * 2 - 1) * faults.positionNoise : 0
+            let reported = trucks[t].front + noise
+            let leg = route.legIndex(at: max(0, reported)) ?? (reported >= route.length ? route.legs.count - 1 : 0)
+            let report = TruckStateReport(
+                truck: trucks[t].id, sequence: trucks[t].sequence, measuredAt: now,
+                zone: site.zones[route.legs[leg].zone].id, offset: reported - route.legs[leg].start,
+                speed: trucks[t].speed, uncertainty: max(faults.positionNoise, 0.01),
+                acknowledgedAuthority: trucks[t].heldSequence)
+            if random.chance(faults.reportLoss) { continue }
+            let delay = 0.02 + (faults.reportDelay > 0 ? random.unit() * faults.reportDelay : 0)
+            schedule(.stateReport(report), at: now + delay)
+            if random.chance(faults.reportDuplication) {
+                schedule(.stateReport(report), at: now + delay + random.unit() * max(faults.reportDelay, 0.1))
+            }
+        }
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

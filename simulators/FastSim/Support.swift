@@ -1,0 +1,101 @@
+import Foundation
+public import LaneCore
+
+/// Something that coordinates trucks from events: the scheduler core, or a baseline to compare
+/// it with.
+public protocol LaneController {
+    /// Applies one event at `now` and returns the commands it causes.
+    mutating func handle(_ event: CoreEvent, now: Seconds) -> [CoreCommand]
+}
+
+extension SchedulerCore: LaneController {}
+
+/// A small, fast, seedable random source (SplitMix64), so that a run replays exactly from its seed.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A source seeded with `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform number in [0, 1).
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// Whether an event of probability `p` happens.
+    public mutating func chance(_ p: Double) -> Bool { p > 0 && unit() < p }
+
+    /// An exponentially distributed wait with the given mean.
+    public mutating func exponential(mean: Double) -> Double { -mean * log1p(-unit()) }
+}
+
+/// The faults a run injects, each switchable and drawn from the run's seed.
+public struct FaultProfile: Sendable, Equatable {
+    /// Probability that a state report is lost.
+    public var reportLoss: Double = 0
+    /// Probability that a state report arrives twice.
+    public var reportDuplication: Double = 0
+    /// Largest extra delay of a report (reports overtake each other: reordering).
+    public var reportDelay: Seconds = 0
+    /// Probability that an authority command is lost on its way to the truck.
+    public var commandLoss: Double = 0
+    /// Mean time between link losses of one truck (it neither reports nor hears), or nil.
+    public var linkLossEvery: Seconds?
+    /// How long a link loss lasts.
+    public var linkLossDuration: ClosedRange<Seconds> = 4...12
+    /// Mean time between breakdowns of one truck (it stops and stays stopped), or nil.
+    public var breakdownEvery: Seconds?
+    /// How long a breakdown lasts.
+    public var breakdownDuration: ClosedRange<Seconds> = 20...120
+    /// Mean time between operator holds of a random truck, or nil.
+    public var operatorHoldEvery: Seconds?
+    /// Mean time between closures of a random zone, or nil.
+    public var zoneClosureEvery: Seconds?
+    /// Mean time between green-to-red channel changes of a random truck, or nil.
+    public var channelChangeEvery: Seconds?
+    /// Largest error of a reported position (uniform, one side); the report claims this
+    /// uncertainty.
+    public var positionNoise: Meters = 0.3
+
+    /// No faults.
+    public init() {}
+
+    /// Every fault at once, at moderate rates: the profile of the randomized safety runs.
+    public static var everything: FaultProfile {
+        var f = FaultProfile()
+        f.reportLoss = 0.05
+        f.reportDuplication = 0.05
+        f.reportDelay = 0.6
+        f.commandLoss = 0.05
+        f.linkLossEvery = 600
+        f.breakdownEvery = 900
+        f.operatorHoldEvery = 120
+        f.zoneClosureEvery = 300
+        f.channelChangeEvery = 120
+        f.positionNoise = 0.4
+        return f
+    }
+}
+
+/// How trips are demanded.
+public struct DemandProfile: Sendable, Equatable {
+    /// Trips released per hour on each lane, or nil for saturated demand (a truck leaves as
+    /// soon as it is ready and the lane's start is clear).
+    public var tripsPerHourPerLane: Double?
+    /// Share of shipments in each customs channel.
+    public var channelMix: [CustomsChannel: Double] = [.green: 0.85, .yellow: 0.12, .red: 0.03]
+    /// Share of perishable cargo.
+    public var perishableShare: Double = 0.3
+    /// Time a truck spends in a yard between trips (unload, reload).
+    public var yardTurnaround: ClosedRange<Seconds> = 120...300
+
+    /// Saturated demand with the default mix.
+    public init(tripsPerHourPerLane: Double? = nil) { self.tripsPerHourPerLane = tripsPerHourPerLane }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import LaneCore
+import LaneFastSim
+import LaneSafetyCheck
+import LaneSiteFile
+
+/// The vehicle simulator's command line.
+@main
+struct LaneSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lane-sim",
+        abstract: "Drive simulated driverless trucks through a border-gate site.",
+        subcommands: [Fast.self],
+        defaultSubcommand: Fast.self)
+}
+
+/// Where the default site file lives, relative to the package root.
+let defaultSite = "simulators/sites/huu-nghi-1119-1120.yaml"
+
+func loadSite(_ path: String) throws -> Site {
+    let text: String
+    do {
+        text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+        throw ValidationError("cannot read site file \(path): \(error.localizedDescription)")
+    }
+    do {
+        return try SiteFile.parse(text, file: path)
+    } catch {
+        throw ValidationError(error.description)
+    }
+}
+
+struct Fast: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the site in process on a virtual clock: the scheduler core, kinematic trucks, the safety checker.")
+
+    @Option(help: "Site file.") var site = defaultSite
+    @Option(help: "Simulated hours.") var hours = 2.0
+    @Option(help: "Number of trucks.") var fleet = 40
+    @Option(help: "Seed of every random draw.") var seed: UInt64 = 1
+    @Option(help: "Trips per hour per lane (omit for saturated demand).") var tripsPerHour: Double?
+    @Flag(help: "Inject every fault (loss, duplication, delay, link loss, breakdowns, holds, closures).")
+    var faults = false
+    @Flag(help: "Also run the naive fixed-block baseline and compare.") var baseline = false
+    @Option(help: "Print every event and command of this truck.") var trace: String?
+
+    func run() throws {
+        let site = try loadSite(site)
+        var config = FastSimConfiguration(seed: seed, duration: hours * 3600, fleetSize: fleet)
+        config.demand = DemandProfile(tripsPerHourPerLane: tripsPerHour)
+        config.warmUp = min(900, config.duration / 4)
+        if faults { config.faults = .everything }
+        config.trace = trace.map { TruckID($0) }
+        let started = Date()
+        var simulation = FastSimulation(site: site, controller: SchedulerCore(site: site), configuration: config)
+        let report = simulation.run()
+        let wall = Date().timeIntervalSince(started)
+        print("site \(site.name): \(fleet) trucks, \(hours) h simulated in \(String(format: "%.1f", wall)) s, seed \(seed)")
+        printSummary(report, site: site, profile: config.profile)
+        if baseline {
+            config.faults = FaultProfile()
+            var naive = FastSimulation(site: site, controller: FixedBlockBaseline(site: site), configuration: config)
+            let naiveReport = naive.run()
+            print("naive fixed-block baseline (same seed, no faults):")
+            printSummary(naiveReport, site: site, profile: config.profile)
+        }
+        if !report.violations.isEmpty { throw ExitCode(2) }
+    }
+}
+
+func printSummary(_ report: SimulationReport, site: Site, profile: TruckProfile) {
+    print("  trips: \(report.tripsStarted) started, \(report.tripsCompleted) completed, \(report.tripsUnfinished.count) on a lane at the end")
+    print(String(format: "  mean trip time %.0f s, unplanned stops per trip %.2f", report.meanTripTime, report.unplannedStopsPerTrip))
+    for lane in site.lanes where lane.driverless {
+        guard let bottleneck = bottleneckZone(site, lane), let station = bottleneck.station else { continue }
+        let capacity = LanePhysics.stationCapacity(
+            dwell: station.dwell.mean, profile: profile, standstillGap: site.rules.standstillGap)
+        let measured = report.throughputPerHour(at: bottleneck.id)
+        print(
+            String(
+                format: "  lane %@: bottleneck %@ %.1f trucks/h of capacity %.1f (%.0f%%)", lane.id.rawValue,
+                bottleneck.id.rawValue, measured, capacity, 100 * measured / capacity))
+    }
+    if !report.rejections.isEmpty {
+        print("  refused events: " + report.rejections.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    }
+    if !report.gridlocks.isEmpty { print("  gridlocks: \(report.gridlocks.count)") }
+    print("  safety checker: \(report.stepsChecked) steps, \(report.violations.count) violations")
+    for violation in report.violations.prefix(10) { print("    \(violation)") }
+}
+
+func bottleneckZone(_ site: Site, _ lane: Lane) -> Zone? { site.bottleneck(of: lane.id) }
