@@ -116,11 +116,11 @@ extension SchedulerCore {
 
     /// For a truck `t` waiting for station zone `leg` held by `holder` standing at its stop
     /// point: how far back from the entry `t` should wait so that, starting when the station
-    /// releases the holder, it reaches the entry as the holder's rear clears the zone.
+    /// releases the holder, it reaches the entry, still rolling, as the holder's rear clears the zone.
     func runUp(for t: Int, behind holder: Int, leg: Route.Leg) -> Meters {
         guard configuration.timedApproach, let holderTrip = trucks[holder].trip,
             let holderLeg = holderTrip.route.legIndex(ofZone: leg.zone),
-            let station = site.zones[leg.zone].station, !holderTrip.cleared[holderLeg], trucks[holder].speed < 0.1
+            let station = site.zones[leg.zone].station, !holderTrip.cleared[holderLeg]
         else { return 0 }
         let zone = site.zones[leg.zone]
         let exitDistance = zone.length - (station.stopOffset - trucks[holder].profile.length)
@@ -130,8 +130,10 @@ extension SchedulerCore {
         let route = trucks[t].trip!.route
         let approachLimit = route.legIndex(at: max(0, leg.start - 1)).map { site.zones[route.legs[$0].zone].speedLimit }
         let limit = min(approachLimit ?? zone.speedLimit, trucks[t].profile.maxSpeed, zone.speedLimit)
+        // Start that far back, plus the distance the truck needs to brake for the entry, so that
+        // it is still rolling when the entry opens.
         let distance = distanceCovered(in: exitTime, acceleration: trucks[t].profile.acceleration, limit: limit)
-        return min(0.9 * distance, 60)
+        return min(distance + limit * limit / (2 * trucks[t].profile.serviceBraking), 80)
     }
 
     // MARK: Authority
@@ -139,6 +141,22 @@ extension SchedulerCore {
     /// Whether no truck may stop inside `zone`: a crossing (exclusive, not a station) or a
     /// single-lane section driven both ways.
     func mustClear(_ zone: Zone) -> Bool { (zone.isExclusive && zone.kind != .station) || zone.sharing == .bidirectional }
+
+    /// The speed at which `t`, waiting for zone `zone` held by `blocker` (still at work there),
+    /// reaches `stop` as the holder is predicted to clear the zone: rolling up instead of
+    /// standing. Zero (no advice: drive at the limit) otherwise; once the holder is released,
+    /// the truck should make haste.
+    func advisory(for t: Int, waitingFor zone: Int?, blocker: Int?, until stop: Meters, now: Seconds) -> MetersPerSecond {
+        guard let zone, let blocker, let holderTrip = trucks[blocker].trip,
+            let holderLeg = holderTrip.route.legIndex(ofZone: zone), !holderTrip.cleared[holderLeg],
+            let window = trucks[blocker].windows.first(where: { site.zoneIndex[$0.zone] == zone })
+        else { return 0 }
+        let available = window.closes - now
+        let distance = stop - trucks[t].front
+        guard available > 1, distance > 0 else { return 0 }
+        let limit = min(site.zones[zone].speedLimit, trucks[t].profile.maxSpeed)
+        return min(max(distance / available, 1.5), max(limit, 1.5))
+    }
 
     /// Recomputes the authority of `t` and sends what changed.
     mutating func evaluate(_ t: Int, now: Seconds) {
@@ -168,7 +186,8 @@ extension SchedulerCore {
         let firstLeg = route.legIndex(at: max(0, min(truck.claimFrom, route.length - 1e-9))) ?? 0
         legs: for i in firstLeg..<route.legs.count {
             let leg = route.legs[i]
-            if leg.start >= reach { break }
+            // Look a little past the reach: a busy station ahead may hold the truck further back.
+            if leg.start >= reach + 100 { break }
             let zone = site.zones[leg.zone]
             // Granted into the zone (not merely reported near it).
             let holds = truck.authorityEnd > leg.start + 1e-9
@@ -177,30 +196,29 @@ extension SchedulerCore {
             }
             if !holds {
                 if closedZones[leg.zone] != nil {
-                    reach = min(reach, leg.start - gap)
+                    if leg.start - gap < reach {
+                        reach = leg.start - gap
+                        blocker = nil
+                    }
                     if leg.start > truck.front { mandatory = min(mandatory, leg.start - gap) }
                     break legs
                 }
+                var holder: Int?
                 if zone.isExclusive {
-                    if let holder = claims[leg.zone].first(where: { $0.truck != t })?.truck {
-                        reach = min(reach, leg.start - gap - runUp(for: t, behind: holder, leg: leg))
+                    holder = claims[leg.zone].first(where: { $0.truck != t })?.truck
+                } else if zone.sharing == .bidirectional {
+                    holder = claims[leg.zone].first(where: { $0.truck != t && $0.direction != (leg.reversed ? -1 : 1) })?.truck
+                }
+                if holder == nil, zone.isExclusive || zone.sharing != .none {
+                    holder = readyRival(of: t, at: leg.zone)
+                }
+                if let holder {
+                    let limit = leg.start - gap - (zone.isExclusive ? runUp(for: t, behind: holder, leg: leg) : 0)
+                    if limit < reach {
+                        reach = limit
                         blocker = holder
                         waiting = leg.zone
-                        break legs
                     }
-                }
-                if zone.sharing == .bidirectional,
-                    let opposing = claims[leg.zone].first(where: { $0.truck != t && $0.direction != (leg.reversed ? -1 : 1) })
-                {
-                    reach = min(reach, leg.start - gap)
-                    blocker = opposing.truck
-                    waiting = leg.zone
-                    break legs
-                }
-                if zone.isExclusive || zone.sharing != .none, let rival = readyRival(of: t, at: leg.zone) {
-                    reach = min(reach, leg.start - gap)
-                    blocker = rival
-                    waiting = leg.zone
                     break legs
                 }
                 if entry == nil && mustClear(zone) {
@@ -253,6 +271,7 @@ extension SchedulerCore {
             }
         }
         setBlocker(t, blocker)
+        trucks[t].advisorySpeed = advisory(for: t, waitingFor: waiting, blocker: blocker, until: reach, now: now)
         setWaiting(t, zone: mayExtend && !held ? waiting : nil)
 
         if end > current + 0.01 {

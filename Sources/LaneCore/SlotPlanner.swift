@@ -59,7 +59,6 @@ extension SchedulerCore {
         var speed = truck.hasReport ? truck.speed : 0
         var windows: [SlotWindow] = []
         var opens: [Int: Seconds] = [:]
-        var advisory: MetersPerSecond?
         for (i, leg) in route.legs.enumerated() where leg.end > front - profile.length {
             let zone = site.zones[leg.zone]
             let limit = min(zone.speedLimit, profile.maxSpeed)
@@ -80,11 +79,6 @@ extension SchedulerCore {
                 zoneFree[leg.zone] = max(zoneFree[leg.zone], clear)
                 windows.append(SlotWindow(zone: zone.id, opens: entry, closes: clear))
                 opens[leg.zone] = entry
-                if advisory == nil && !inside {
-                    let distance = max(0, leg.start - front)
-                    let available = entry - now
-                    advisory = available > 1 ? min(limit, max(distance / available, 1.5)) : limit
-                }
                 clock = exit
                 speed = zone.station == nil ? limit : 0
             } else {
@@ -92,10 +86,6 @@ extension SchedulerCore {
                 speed = limit
             }
         }
-        let firstLimit = route.legIndex(at: max(0, min(front, route.length - 1e-9))).map {
-            min(site.zones[route.legs[$0].zone].speedLimit, profile.maxSpeed)
-        }
-        trucks[t].advisorySpeed = advisory ?? firstLimit ?? profile.maxSpeed
         trucks[t].plannedOpen = opens
         let changed =
             windows.count != truck.windows.count
