@@ -151,6 +151,32 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
     /// The zone is already closed / already open.
     case noChange
 
+    /// A short stable name of the reason, for metrics and logs.
+    public var code: String {
+        switch self {
+        case .unknownTruck: "unknown-truck"
+        case .duplicateTruck: "duplicate-truck"
+        case .invalidProfile: "invalid-profile"
+        case .truckOnLane: "truck-on-lane"
+        case .unknownLane: "unknown-lane"
+        case .laneNotDriverless: "lane-not-driverless"
+        case .laneClosed: "lane-closed"
+        case .alreadyOnTrip: "already-on-trip"
+        case .noTrip: "no-trip"
+        case .duplicateOrReordered: "duplicate-or-reordered"
+        case .staleReport: "stale-report"
+        case .reportFromTheFuture: "report-from-the-future"
+        case .positionOffRoute: "position-off-route"
+        case .positionOutsideZone: "position-outside-zone"
+        case .positionJumpedBackwards: "position-jumped-backwards"
+        case .invalidMeasurement: "invalid-measurement"
+        case .unknownZone: "unknown-zone"
+        case .notAtStation: "not-at-station"
+        case .tooLateToReroute: "too-late-to-reroute"
+        case .noChange: "no-change"
+        }
+    }
+
     /// A sentence naming the reason.
     public var description: String {
         switch self {

@@ -9,6 +9,8 @@
 /// - `clockSkewTolerance`: how far in the future a report's timestamp may lie.
 /// - `resendAfter`: an authority the truck has not echoed after this long is sent again.
 /// - `replanInterval`: how often the slot plan is recomputed on `tick`.
+/// - `minimumExtension`: an authority is extended by less than this only when the truck is
+///   near its end of authority (fewer messages, no needless braking).
 /// - `timedApproach`: hold a truck short of a busy station by the distance it needs to roll up
 ///   as the station clears, instead of letting it stand at the entry.
 public struct CoreConfiguration: Sendable, Equatable {
@@ -26,12 +28,14 @@ public struct CoreConfiguration: Sendable, Equatable {
     public var replanInterval: Seconds
     /// See the type's documentation.
     public var timedApproach: Bool
+    /// See the type's documentation.
+    public var minimumExtension: Meters
 
     /// Builds a configuration; every key has a default.
     public init(
         authorityLifetime: Seconds = 10, staleAfter: Seconds = 3, maximumReportAge: Seconds = 2,
         clockSkewTolerance: Seconds = 0.5, resendAfter: Seconds = 1, replanInterval: Seconds = 5,
-        timedApproach: Bool = true
+        timedApproach: Bool = true, minimumExtension: Meters = 3
     ) {
         self.authorityLifetime = authorityLifetime
         self.staleAfter = staleAfter
@@ -40,5 +44,6 @@ public struct CoreConfiguration: Sendable, Equatable {
         self.resendAfter = resendAfter
         self.replanInterval = replanInterval
         self.timedApproach = timedApproach
+        self.minimumExtension = minimumExtension
     }
 }

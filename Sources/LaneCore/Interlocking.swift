@@ -57,29 +57,37 @@ extension SchedulerCore {
         trucks[t].blockedBy = blocker
     }
 
-    mutating func setWaiting(_ t: Int, zone: Int?) {
+    mutating func setWaiting(_ t: Int, zone: Int?, now: Seconds = 0) {
         let old = trucks[t].waitingZone
         guard old != zone else { return }
         if let old { waitingAt[old].removeAll { $0 == t } }
-        if let zone { waitingAt[zone].append(t) }
+        if let zone {
+            waitingAt[zone].append(t)
+            trucks[t].waitingSince = now
+        }
         trucks[t].waitingZone = zone
     }
 
-    /// Whether `u` goes before `t` into zone `z` when both are ready: perishable (or operator)
-    /// priority where the zone allows it, then the earlier slot, then the earlier admission.
+    /// Whether `u`, ready at the entry of zone `z`, goes before `t`: perishable (or operator)
+    /// priority where the zone allows it; then a truck already waiting at the entry before one
+    /// that is not; then the one that has waited longer (first come, first served, so that no
+    /// lane starves); then the earlier slot; then the earlier admission.
     func goesFirst(_ u: Int, before t: Int, into z: Int) -> Bool {
         if site.zones[z].perishablePriority {
             let pu = trucks[u].priority || trucks[u].trip!.request.perishable
             let pt = trucks[t].priority || trucks[t].trip!.request.perishable
             if pu != pt { return pu }
         }
+        guard trucks[t].waitingZone == z else { return true }
+        if trucks[u].waitingSince != trucks[t].waitingSince { return trucks[u].waitingSince < trucks[t].waitingSince }
         let ou = trucks[u].plannedOpen[z] ?? .infinity
         let ot = trucks[t].plannedOpen[z] ?? .infinity
         if ou != ot { return ou < ot }
         return trucks[u].trip!.admission < trucks[t].trip!.admission
     }
 
-    /// A ready truck that goes before `t` into zone `z`: the slot of `t` has not opened yet.
+    /// A truck ready at the entry of zone `z` that goes before `t`: the slot of `t` has not
+    /// opened yet.
     func readyRival(of t: Int, at z: Int) -> Int? {
         for u in waitingAt[z] where u != t && !trucks[u].stale && !isHeld(u) && !trucks[u].emergencyStopped {
             if goesFirst(u, before: t, into: z) { return u }
@@ -272,9 +280,15 @@ extension SchedulerCore {
         }
         setBlocker(t, blocker)
         trucks[t].advisorySpeed = advisory(for: t, waitingFor: waiting, blocker: blocker, until: reach, now: now)
-        setWaiting(t, zone: mayExtend && !held ? waiting : nil)
+        setWaiting(t, zone: mayExtend && !held ? waiting : nil, now: now)
 
-        if end > current + 0.01 {
+        // Small gains are sent only when the truck is getting close to its end of authority:
+        // it keeps rolling, and the vehicles and the broker are not flooded.
+        let worthSending =
+            end - current >= configuration.minimumExtension
+            || current - truck.front < truck.profile.stoppingDistance(from: truck.speed) + configuration.minimumExtension * 4
+            || trucks[t].authoritySequence < trucks[t].tripFirstSequence
+        if end > current + 0.01 && worthSending {
             let change: AuthorityChange = trucks[t].authoritySequence < trucks[t].tripFirstSequence ? .grant : .extend
             trucks[t].claimTo = max(trucks[t].claimTo, end)
             syncClaims(t)
@@ -333,25 +347,42 @@ extension SchedulerCore {
 
     // MARK: Gridlock
 
-    /// Follows every truck's "waits for" link; a chain that comes back to where it started is a
-    /// circular wait, reported once.
-    mutating func detectGridlock() {
+    /// Follows the "waits for" link of every truck that stands at its end of authority; a chain
+    /// that comes back to where it started is a circular wait. A circle still there after
+    /// `gridlockConfirmation` seconds is reported, once.
+    mutating func detectGridlock(now: Seconds) {
         var state = [UInt8](repeating: 0, count: trucks.count)  // 0 new, 1 on path, 2 done
+        var seen: Set<[Int]> = []
+        func waiting(_ t: Int) -> Int? {
+            let truck = trucks[t]
+            guard truck.trip != nil, truck.hasReport, truck.speed < 0.1,
+                truck.authorityEnd - truck.front < truck.uncertainty + 1
+            else { return nil }
+            return truck.blockedBy
+        }
         for start in trucks.indices where state[start] == 0 {
             var path: [Int] = []
             var t: Int? = start
             while let current = t, state[current] == 0 {
                 state[current] = 1
                 path.append(current)
-                t = trucks[current].blockedBy
+                t = waiting(current)
             }
             if let current = t, state[current] == 1, let at = path.firstIndex(of: current) {
                 let cycle = Array(path[at...]).sorted()
-                if reportedGridlocks.insert(cycle).inserted {
+                seen.insert(cycle)
+                let since = gridlockCandidates[cycle] ?? now
+                gridlockCandidates[cycle] = since
+                if now - since >= Self.gridlockConfirmation, reportedGridlocks.insert(cycle).inserted {
                     out.append(.notice(.gridlock(cycle.map { trucks[$0].id })))
                 }
             }
             for p in path { state[p] = 2 }
         }
+        gridlockCandidates = gridlockCandidates.filter { seen.contains($0.key) }
     }
+
+    /// How long a circular wait must last before it is reported (a queue that is about to move
+    /// is not a gridlock).
+    static var gridlockConfirmation: Seconds { 10 }
 }

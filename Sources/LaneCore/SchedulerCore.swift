@@ -31,6 +31,7 @@ public struct SchedulerCore: Sendable {
     var lastPlanAt: Seconds = -.infinity
     var admissions: UInt64 = 0
     var reportedGridlocks: Set<[Int]> = []
+    var gridlockCandidates: [[Int]: Seconds] = [:]
     var out: [CoreCommand] = []
     var pending: [Int] = []
     var pendingMark: [Bool] = []
@@ -64,8 +65,7 @@ public struct SchedulerCore: Sendable {
     // MARK: Fleet
 
     mutating func reject(_ truck: TruckID?, _ reason: RejectionReason) {
-        let key = String(describing: reason).split(separator: "(").first.map(String.init) ?? "other"
-        statistics.rejections[key, default: 0] += 1
+        statistics.rejections[reason.code, default: 0] += 1
         out.append(.rejected(Rejection(truck: truck, reason: reason)))
     }
 
@@ -402,7 +402,7 @@ public struct SchedulerCore: Sendable {
         if now - lastPlanAt >= configuration.replanInterval {
             replan(now: now)
         }
-        detectGridlock()
+        detectGridlock(now: now)
     }
 
     // MARK: Work list

@@ -27,7 +27,7 @@ public struct TruckSnapshot: Sendable, Equatable {
 
 /// Counts the core keeps for metrics.
 public struct CoreStatistics: Sendable, Equatable {
-    /// Events refused, by reason (the reason's description without figures).
+    /// Events refused, by `RejectionReason.code`.
     public var rejections: [String: Int] = [:]
     /// Authorities sent again because the truck had not echoed them.
     public var resends = 0

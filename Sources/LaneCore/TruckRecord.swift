@@ -50,6 +50,7 @@ struct TruckRecord: Sendable {
     // Waiting.
     var blockedBy: Int?
     var waitingZone: Int?
+    var waitingSince: Seconds = 0
     var waiters: [Int] = []
 
     // The plan.

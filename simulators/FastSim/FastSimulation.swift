@@ -250,8 +250,7 @@ public struct FastSimulation<Controller: LaneController> {
         case .emergencyStop(let id, _):
             if let t = byID[id] { trucks[t].emergency = true }
         case .rejected(let rejection):
-            let key = String(describing: rejection.reason).split(separator: "(").first.map(String.init) ?? "other"
-            report.rejections[key, default: 0] += 1
+            report.rejections[rejection.reason.code, default: 0] += 1
         case .notice(.tripCompleted(let id, _)):
             guard let t = byID[id] else { return }
             finishTrip(t)

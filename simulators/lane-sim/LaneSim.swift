@@ -45,6 +45,7 @@ struct Fast: ParsableCommand {
     var faults = false
     @Flag(help: "Also run the naive fixed-block baseline and compare.") var baseline = false
     @Option(help: "Print every event and command of this truck.") var trace: String?
+    @Flag(help: "Print the core's view of every truck still on a lane at the end.") var verbose = false
 
     func run() throws {
         let site = try loadSite(site)
@@ -59,6 +60,7 @@ struct Fast: ParsableCommand {
         let wall = Date().timeIntervalSince(started)
         print("site \(site.name): \(fleet) trucks, \(hours) h simulated in \(String(format: "%.1f", wall)) s, seed \(seed)")
         printSummary(report, site: site, profile: config.profile)
+        if verbose { printStuck(simulation.controller, report) }
         if baseline {
             config.faults = FaultProfile()
             var naive = FastSimulation(site: site, controller: FixedBlockBaseline(site: site), configuration: config)
@@ -92,3 +94,13 @@ func printSummary(_ report: SimulationReport, site: Site, profile: TruckProfile)
 }
 
 func bottleneckZone(_ site: Site, _ lane: Lane) -> Zone? { site.bottleneck(of: lane.id) }
+
+/// Prints what the core believes about the trucks still on a lane (for a run that did not drain).
+func printStuck(_ core: SchedulerCore, _ report: SimulationReport) {
+    for id in report.tripsUnfinished.sorted() {
+        guard let s = core.snapshot(of: id) else { continue }
+        let front = s.front.map { String(format: "%.1f", $0) } ?? "-"
+        let end = s.authority.map { String(format: "%.1f", $0.end) } ?? "-"
+        print("    \(id): front \(front) end \(end) stale \(s.stale) held \(s.held) estop \(s.emergencyStopped) waits for \(s.blockedBy?.rawValue ?? "-")")
+    }
+}
