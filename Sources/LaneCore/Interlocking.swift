@@ -233,7 +233,15 @@ extension SchedulerCore {
                     // The section runs on through every adjacent zone the truck may not stop in.
                     var last = i
                     while last + 1 < route.legs.count && mustClear(site.zones[route.legs[last + 1].zone]) { last += 1 }
-                    entry = (leg.start, route.legs[last].end + truck.profile.length + gap, leg.zone)
+                    var clearPoint = route.legs[last].end + truck.profile.length + gap
+                    // A station right behind the section where the truck must stop anyway: its
+                    // stop point is as far as the truck can clear (the station releases it).
+                    if last + 1 < route.legs.count, let station = site.zones[route.legs[last + 1].zone].station,
+                        !trip.cleared[last + 1]
+                    {
+                        clearPoint = min(clearPoint, route.legs[last + 1].start + station.stopOffset)
+                    }
+                    entry = (leg.start, clearPoint, leg.zone)
                 }
             }
             if let station = zone.station, !trip.cleared[i] {

@@ -207,8 +207,9 @@ public struct SchedulerCore: Sendable {
         let oldFrom = truck.claimFrom
         truck.claimFrom = max(truck.claimFrom, front - truck.profile.length - u)
         if firstReport {
+            // Before any grant the truck stands where it is: up to its uncertainty further on.
             truck.claimTo = front + u
-            truck.authorityEnd = front
+            truck.authorityEnd = front + u
         }
         if report.acknowledgedAuthority > truck.acknowledged { truck.acknowledged = report.acknowledgedAuthority }
         var claimShrank = false

@@ -273,6 +273,19 @@ public struct Site: Sendable {
                 }
             }
         }
+        // A truck standing at a station must keep the safety gap to a shared zone right behind
+        // it, where trucks from other branches or lanes pass.
+        let margin = rules.standstillGap + rules.minimumPositionUncertainty
+        for lane in lanes {
+            for (a, b) in zip(lane.steps, lane.steps.dropFirst()) {
+                let zone = zones[zoneIndex[a.zone]!]
+                let next = zones[zoneIndex[b.zone]!]
+                guard let station = zone.station, next.isExclusive || next.sharing != .none else { continue }
+                if station.stopOffset > zone.length - margin + 1e-9 {
+                    throw .stopTooCloseToSharedZone(station: zone.id, next: next.id)
+                }
+            }
+        }
         try Site.checkCircularWaits(lanes: lanes, zones: zones, zoneIndex: zoneIndex)
         self.name = name
         self.rules = rules
@@ -391,6 +404,8 @@ public enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
     case stopOutsideZone(ZoneID)
     /// A dwell distribution's bounds are out of order or negative.
     case invalidDwell(ZoneID)
+    /// A station's stop point leaves less than the safety gap to a shared or exclusive zone behind it.
+    case stopTooCloseToSharedZone(station: ZoneID, next: ZoneID)
     /// A site-wide rule is out of range.
     case invalidRule(String)
 
@@ -416,6 +431,8 @@ public enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .dwellOnNonStation(let z): "zone '\(z)' has a dwell but is not a station"
         case .stopOutsideZone(let z): "station '\(z)' has its stop point outside the zone"
         case .invalidDwell(let z): "station '\(z)' has a dwell distribution with negative or misordered bounds"
+        case .stopTooCloseToSharedZone(let station, let next):
+            "station '\(station)' stops trucks closer to shared zone '\(next)' than the standstill gap plus position uncertainty"
         case .invalidRule(let s): s
         }
     }

@@ -59,7 +59,9 @@ extension SchedulerCore {
         var speed = truck.hasReport ? truck.speed : 0
         var windows: [SlotWindow] = []
         var opens: [Int: Seconds] = [:]
-        for (i, leg) in route.legs.enumerated() where leg.end > front - profile.length {
+        // Every zone the truck's claim still touches keeps its window.
+        let claimedFrom = truck.hasReport ? truck.claimFrom : -Double.infinity
+        for (i, leg) in route.legs.enumerated() where leg.end > claimedFrom {
             let zone = site.zones[leg.zone]
             let limit = min(zone.speedLimit, profile.maxSpeed)
             let entryDistance = max(0, leg.start - front)

@@ -200,19 +200,32 @@ public struct SafetyChecker: Sendable {
         var direction: Int
     }
 
-    /// Pieces of the route interval `from...to` of `t`, per zone, in zone orientation.
-    func pieces(_ t: Tracked, truck: TruckID, from: Meters, to: Meters, into result: inout [Int: [Piece]]) {
+    /// Pieces of the route interval `from...to` of `t`, per zone, in zone orientation. With
+    /// `approach`, a piece that ends within the standstill gap of the next zone's entry also
+    /// appears in the next zone, at negative positions before its entry: trucks converging on a
+    /// merge or a crossing from different zones must keep the gap there too.
+    func pieces(_ t: Tracked, truck: TruckID, from: Meters, to: Meters, approach: Bool = false, into result: inout [Int: [Piece]]) {
         guard to > from else { return }
         for (i, z) in t.path.zones.enumerated() {
             let start = t.path.starts[i]
             let length = site.zones[z].length
+            let reversed = t.path.reversed[i]
+            let direction = reversed ? -1 : 1
             let low = max(from, start)
             let high = min(to, start + length)
-            guard high > low || (high == low && from < start + length && to > start) else { continue }
-            var a = low - start
-            var b = high - start
-            if t.path.reversed[i] { (a, b) = (length - b, length - a) }
-            result[z, default: []].append(Piece(truck: truck, low: a, high: b, direction: t.path.reversed[i] ? -1 : 1))
+            if high > low || (high == low && from < start + length && to > start) {
+                var a = low - start
+                var b = high - start
+                if reversed { (a, b) = (length - b, length - a) }
+                result[z, default: []].append(Piece(truck: truck, low: a, high: b, direction: direction))
+            }
+            // The stretch just before this zone's entry, seen from this zone.
+            if approach && i > 0 && to > start - gap && to <= start && !isExclusive(site.zones[z]) {
+                var a = max(from, start - gap) - start
+                var b = to - start
+                if reversed { (a, b) = (length - b, length - a) }
+                result[z, default: []].append(Piece(truck: truck, low: a, high: b, direction: direction))
+            }
         }
     }
 
@@ -228,8 +241,8 @@ public struct SafetyChecker: Sendable {
             }
             let rear = true_.front - true_.profile.length
             let end = max(t.issuedEnd, true_.heldEnd, true_.front)
-            pieces(t, truck: id, from: rear, to: end, into: &authorityPieces)
-            pieces(t, truck: id, from: rear, to: true_.front, into: &bodyPieces)
+            pieces(t, truck: id, from: rear, to: end, approach: true, into: &authorityPieces)
+            pieces(t, truck: id, from: rear, to: true_.front, approach: true, into: &bodyPieces)
             // Reservations: every exclusive zone the authority touches must be in the plan.
             var touched: [Int: [Piece]] = [:]
             pieces(t, truck: id, from: max(rear, 0), to: end, into: &touched)

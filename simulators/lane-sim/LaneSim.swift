@@ -46,6 +46,7 @@ struct Fast: ParsableCommand {
     @Flag(help: "Also run the naive fixed-block baseline and compare.") var baseline = false
     @Option(help: "Print every event and command of this truck.") var trace: String?
     @Flag(help: "Print the core's view of every truck still on a lane at the end.") var verbose = false
+    @Flag(inversion: .prefixedNo, help: "Run the independent safety checker after every step.") var check = true
 
     func run() throws {
         let site = try loadSite(site)
@@ -54,6 +55,7 @@ struct Fast: ParsableCommand {
         config.warmUp = min(900, config.duration / 4)
         if faults { config.faults = .everything }
         config.trace = trace.map { TruckID($0) }
+        config.checkSafety = check
         let started = Date()
         var simulation = FastSimulation(site: site, controller: SchedulerCore(site: site), configuration: config)
         let report = simulation.run()

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LaneCore
+import LaneFastSim
+import LaneSafetyCheck
+import PropertyBased
+import Testing
+
+/// Randomized runs of the core on random sites, fleets and faults, each checked by the
+/// independent safety checker after every step. A failure names its seed; replay one with
+/// `LANE_SEED=<seed> swift test --filter replaySeed`.
+@Suite("Randomized safety and liveness")
+struct RandomizedSafetyTests {
+    static func run(seed: UInt64, faults: Bool, minutes: Double, drain: Bool) -> (Site, SimulationReport) {
+        let (site, report, _) = runKeepingCore(seed: seed, faults: faults, minutes: minutes, drain: drain)
+        return (site, report)
+    }
+
+    static func runKeepingCore(seed: UInt64, faults: Bool, minutes: Double, drain: Bool) -> (Site, SimulationReport, SchedulerCore) {
+        let site = RandomSite.make(seed: seed)
+        var random = SeededRandom(seed: seed ^ 0x5EED)
+        var config = FastSimConfiguration(seed: seed, duration: minutes * 60, fleetSize: 2 + Int(random.next() % 9))
+        config.step = 0.1
+        config.demand.yardTurnaround = 5...60
+        config.demand.channelMix = [.green: 0.6, .yellow: 0.25, .red: 0.15]
+        if faults { config.faults = RandomSite.faults(seed: seed) }
+        if drain { config.stopDispatchingAt = config.duration * 0.4 }
+        if let text = getenv("LANE_TRACE"), drain == (getenv("LANE_TRACE_FAULTS") == nil) { config.trace = TruckID(String(cString: text)) }
+        var core = CoreConfiguration()
+        core.timedApproach = random.chance(0.7)
+        var simulation = FastSimulation(site: site, controller: SchedulerCore(site: site, configuration: core), configuration: config)
+        let report = simulation.run()
+        return (site, report, simulation.controller)
+    }
+
+    static func describe(_ seed: UInt64, _ site: Site, _ report: SimulationReport) -> String {
+        "seed \(seed) (replay: LANE_SEED=\(seed) swift test --filter replaySeed), site of \(site.lanes.count) lanes and "
+            + "\(site.zones.count) zones: \(report.violations.prefix(5).map(\.description).joined(separator: "; "))"
+    }
+
+    @Test("no safety property is ever violated under every fault", .shrinking(false))
+    func safetyUnderFaults() async {
+        await propertyCheck(count: Self.runs, input: Gen.uint64(in: 1...UInt64.max / 2)) { seed in
+            let (site, report) = Self.run(seed: seed, faults: true, minutes: 6, drain: false)
+            #expect(report.violations.count == 0, "\(Self.describe(seed, site, report))")
+            #expect(report.stepsChecked > 0)
+        }
+    }
+
+    @Test("without faults every admitted truck completes its route and nothing gridlocks", .shrinking(false))
+    func livenessWithoutFaults() async {
+        await propertyCheck(count: Self.runs / 2, input: Gen.uint64(in: 1...UInt64.max / 2)) { seed in
+            let (site, report) = Self.run(seed: seed, faults: false, minutes: 25, drain: true)
+            #expect(report.violations.count == 0, "\(Self.describe(seed, site, report))")
+            #expect(report.tripsStarted > 0, "seed \(seed): no trip started")
+            #expect(
+                report.tripsUnfinished.count == 0,
+                "seed \(seed): trucks \(report.tripsUnfinished) never completed their routes (replay: LANE_SEED=\(seed) swift test --filter replaySeed)")
+            #expect(report.gridlocks.count == 0, "seed \(seed): gridlock \(report.gridlocks)")
+        }
+    }
+
+    /// Number of random runs per property; `LANE_RANDOM_RUNS` overrides it.
+    static var runs: Int {
+        if let text = getenv("LANE_RANDOM_RUNS"), let n = Int(String(cString: text)) { return n }
+        return 400
+    }
+
+    @Test("replays one seed given in LANE_SEED")
+    func replaySeed() {
+        guard let text = getenv("LANE_SEED"), let seed = UInt64(String(cString: text)) else { return }
+        let (site, faulty) = Self.run(seed: seed, faults: true, minutes: 6, drain: false)
+        print("faults:", Self.describe(seed, site, faulty))
+        let (_, clean, core) = Self.runKeepingCore(seed: seed, faults: false, minutes: 25, drain: true)
+        print("liveness: unfinished \(clean.tripsUnfinished), gridlocks \(clean.gridlocks), violations \(clean.violations.count)")
+        for id in clean.tripsUnfinished {
+            guard let s = core.snapshot(of: id) else { continue }
+            print("  \(id): front \(s.front ?? -1) end \(s.authority?.end ?? -1) in \(s.authority?.endZone.rawValue ?? "-") stale \(s.stale) held \(s.held) waits for \(s.blockedBy?.rawValue ?? "-")")
+        }
+    }
+}
