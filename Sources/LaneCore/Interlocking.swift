@@ -103,7 +103,7 @@ extension SchedulerCore {
     func stoppingPoint(_ t: Int, now: Seconds) -> Meters {
         let truck = trucks[t]
         let age = max(0, now - truck.measuredAt)
-        let vMax = min(truck.profile.maxSpeed, truck.speed + truck.profile.acceleration * age)
+        let vMax = max(truck.speed, min(truck.profile.maxSpeed, truck.speed + truck.profile.acceleration * age))
         let travelled = (truck.speed + vMax) / 2 * age
         return truck.front + truck.uncertainty + travelled + truck.profile.stoppingDistance(from: vMax)
     }
@@ -202,15 +202,17 @@ extension SchedulerCore {
             if !holds && doorstep == nil && (zone.isExclusive || zone.sharing != .none) {
                 doorstep = leg.start - gap
             }
-            if !holds {
-                if closedZones[leg.zone] != nil {
-                    if leg.start - gap < reach {
-                        reach = leg.start - gap
-                        blocker = nil
-                    }
-                    if leg.start > truck.front { mandatory = min(mandatory, leg.start - gap) }
-                    break legs
+            // A closed zone: no truck that is not already in it may enter, even one whose
+            // authority already reaches into it.
+            if closedZones[leg.zone] != nil && truck.front + truck.uncertainty <= leg.start {
+                if leg.start - gap < reach {
+                    reach = leg.start - gap
+                    blocker = nil
                 }
+                mandatory = min(mandatory, leg.start - gap)
+                break legs
+            }
+            if !holds {
                 var holder: Int?
                 if zone.isExclusive {
                     holder = claims[leg.zone].first(where: { $0.truck != t })?.truck
@@ -254,7 +256,9 @@ extension SchedulerCore {
                     if a - gap < reach {
                         reach = a - gap
                         blocker = claim.truck
-                        waiting = nil
+                        // Held back by traffic inside a shared zone it has not entered yet: the
+                        // truck is waiting at that zone's entry (first come, priority, slots).
+                        waiting = !holds && zone.sharing != .none ? leg.zone : nil
                     }
                 }
             }
