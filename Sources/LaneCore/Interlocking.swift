@@ -182,7 +182,8 @@ extension SchedulerCore {
             trucks[t].holdLimit = nil
             if !truck.emergencyStopped { out.append(.resume(truck.id)) }
         }
-        var mandatory = trucks[t].holdLimit ?? .infinity
+        let mandatory = trucks[t].holdLimit ?? .infinity
+        var closure = Double.infinity
 
         // What the route, its stations, closed zones and the other trucks' claims allow.
         var reach = route.length + truck.profile.length + gap
@@ -209,7 +210,7 @@ extension SchedulerCore {
                     reach = leg.start - gap
                     blocker = nil
                 }
-                mandatory = min(mandatory, leg.start - gap)
+                closure = leg.start - truck.uncertainty
                 break legs
             }
             if !holds {
@@ -278,9 +279,11 @@ extension SchedulerCore {
         let current = truck.authorityEnd
         let mayExtend = !truck.stale && !truck.emergencyStopped
         var end = mayExtend ? max(reach, current) : current
-        if mandatory < end - 0.01 {
-            if mandatory >= stoppingPoint(t, now: now) - 1e-9 || held {
-                end = min(current, mandatory)
+        // A closed zone ahead: shorten before it if the truck can still stop there, otherwise
+        // emergency-stop it (and keep its authority: it may not be able to stop within less).
+        if closure < end - 0.01 {
+            if closure >= stoppingPoint(t, now: now) - 1e-9 {
+                end = closure
             } else {
                 end = current
                 if !truck.emergencyStopped {
@@ -290,6 +293,8 @@ extension SchedulerCore {
                 }
             }
         }
+        // A hold: the end where the truck could stop when the hold began.
+        if mandatory < end - 0.01 { end = min(current, mandatory) }
         setBlocker(t, blocker)
         trucks[t].advisorySpeed = advisory(for: t, waitingFor: waiting, blocker: blocker, until: reach, now: now)
         setWaiting(t, zone: mayExtend && !held ? waiting : nil, now: now)

@@ -64,7 +64,7 @@ struct RandomizedSafetyTests {
     /// Number of random runs per property; `LANE_RANDOM_RUNS` overrides it.
     static var runs: Int {
         if let text = getenv("LANE_RANDOM_RUNS"), let n = Int(String(cString: text)) { return n }
-        return 400
+        return 1000
     }
 
     @Test("replays one seed given in LANE_SEED")
