@@ -61,7 +61,6 @@ let package = Package(
         .testTarget(
             name: "LaneSiteFileTests",
             dependencies: ["LaneCore", "LaneSiteFile"],
-            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
     ],

@@ -1,0 +1,124 @@
+import LaneCore
+import LaneSiteFile
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Site files: both real roads load; every mistake names the file, the path, the line and the problem.
+@Suite("Site files")
+struct SiteFileTests {
+    static var sitesFolder: String {
+        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        return parts.joined(separator: "/") + "/simulators/sites"
+    }
+
+    static func read(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, file)
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test("road 1119-1120 (Hữu Nghị) loads with its two driverless lanes")
+    func huuNghi() throws {
+        let path = Self.sitesFolder + "/huu-nghi-1119-1120.yaml"
+        let site = try SiteFile.parse(try #require(Self.read(path)), file: path)
+        #expect(site.name == "huu-nghi-1119-1120")
+        #expect(site.lanes.map(\.id) == ["import", "export"])
+        #expect(site.lanes.filter { !$0.driverless }.isEmpty)
+        #expect(site.zone("km0-import")?.kind == .handover)
+        #expect(site.zone("vn-yard-crossing")?.sharing == .exclusive)
+        #expect(site.bottleneck(of: "import")?.id == "import-xray")
+        let green = try #require(site.route(lane: "import", channel: .green))
+        let red = try #require(site.route(lane: "import", channel: .red))
+        #expect(red.legs.contains { site.zones[$0.zone].id == "import-inspection-bay" })
+        #expect(!green.legs.contains { site.zones[$0.zone].id == "import-inspection-bay" })
+        #expect(abs((site.zone("import-xray")?.speedLimit ?? 0) - 20 / 3.6) < 1e-9)
+    }
+
+    @Test("road 1088/2-1089 (Tân Thanh – Pò Chài) is a 2.4 km passage with shared zones")
+    func tanThanh() throws {
+        let path = Self.sitesFolder + "/tan-thanh-po-chai-1088-1089.yaml"
+        let site = try SiteFile.parse(try #require(Self.read(path)), file: path)
+        let green = try #require(site.route(lane: "import", channel: .green))
+        #expect(abs(green.length - 2400) < 100)
+        #expect(site.zone("border-bridge")?.sharing == .bidirectional)
+        #expect(site.zone("shared-xray")?.sharing == .exclusive)
+        let export = try #require(site.route(lane: "export", channel: .green))
+        #expect(export.legs.first { site.zones[$0.zone].id == "border-bridge" }?.reversed == true)
+    }
+
+    @Test("every assumption in the real site files is marked")
+    func assumptionsMarked() throws {
+        for name in ["huu-nghi-1119-1120", "tan-thanh-po-chai-1088-1089"] {
+            let text = try #require(Self.read(Self.sitesFolder + "/\(name).yaml"))
+            #expect(text.components(separatedBy: "ASSUMPTION").count > 5, "\(name)")
+        }
+    }
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var yaml: String
+        var path: String
+        var line: Int?
+        var problem: String
+        var testDescription: String { name }
+    }
+
+    static let header = "site: test\nzones:\n"
+    static let road = "  - { id: a, kind: following, length: 100, speed-limit-kmh: 30 }\n"
+
+    static let cases: [Case] = [
+        Case(name: "not YAML at all", yaml: "site: [unclosed\n", path: "", line: 2, problem: "not valid YAML"),
+        Case(name: "empty file", yaml: "", path: "", line: nil, problem: "the file is empty"),
+        Case(name: "missing zones", yaml: "site: test\nlanes: []\n", path: "", line: 1, problem: "missing key 'zones'"),
+        Case(
+            name: "unknown zone reference", yaml: header + road + "lanes:\n  - id: l\n    direction: import\n    from: x\n    to: y\n    route: [a, b]\n",
+            path: "lanes[0]", line: 5, problem: "lane 'l' refers to unknown zone 'b'"),
+        Case(
+            name: "negative length", yaml: header + "  - id: a\n    kind: following\n    length: -4\n    speed-limit-kmh: 30\nlanes: []\n",
+            path: "zones[0]", line: 3, problem: "zone 'a' must have a positive length"),
+        Case(
+            name: "length that is not a number", yaml: header + "  - id: a\n    kind: following\n    length: long\n    speed-limit-kmh: 30\nlanes: []\n",
+            path: "zones[0].length", line: 5, problem: "expected a number, found 'long'"),
+        Case(
+            name: "unknown zone kind", yaml: header + "  - id: a\n    kind: tunnel\n    length: 4\n    speed-limit-kmh: 30\nlanes: []\n",
+            path: "zones[0].kind", line: 4, problem: "'tunnel' is not one of following, exclusive, station, handover"),
+        Case(
+            name: "misspelt key", yaml: header + "  - id: a\n    kind: following\n    lenght: 4\n    speed-limit-kmh: 30\nlanes: []\n",
+            path: "zones[0]", line: 5, problem: "unknown key 'lenght'"),
+        Case(
+            name: "a route with a cycle", yaml: header + road + "lanes:\n  - id: l\n    direction: import\n    from: x\n    to: y\n    route: [a, a]\n",
+            path: "lanes[0]", line: 5, problem: "lane 'l' passes zone 'a' twice"),
+        Case(
+            name: "a zone shared without a rule",
+            yaml: header + road + "  - { id: b, kind: following, length: 10, speed-limit-kmh: 30 }\nlanes:\n  - { id: l1, direction: import, from: x, to: y, route: [a] }\n  - { id: l2, direction: export, from: y, to: x, route: [b, a] }\n",
+            path: "zones[0]", line: 3, problem: "zone 'a' is used by lanes l1, l2 but declares no sharing rule"),
+        Case(
+            name: "an unknown channel", yaml: header + road + "lanes:\n  - id: l\n    direction: import\n    from: x\n    to: y\n    route: [{ zone: a, channels: [blue] }]\n",
+            path: "lanes[0].route[0].channels[0]", line: 9, problem: "'blue' is not one of green, yellow, red"),
+    ]
+
+    @Test("a mistake is reported with file, path, line and problem", arguments: cases)
+    func mistakes(_ bad: Case) {
+        do {
+            _ = try SiteFile.parse(bad.yaml, file: "bad.yaml")
+            Issue.record("accepted a bad site file")
+        } catch {
+            #expect(error.file == "bad.yaml")
+            #expect(error.path == bad.path)
+            #expect(error.line == bad.line)
+            #expect(error.problem.contains(bad.problem), "\(error.problem)")
+            #expect(error.description.hasPrefix("bad.yaml"))
+        }
+    }
+}
