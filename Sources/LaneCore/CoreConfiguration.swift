@@ -11,6 +11,8 @@
 /// - `replanInterval`: how often the slot plan is recomputed on `tick`.
 /// - `minimumExtension`: an authority is extended by less than this only when the truck is
 ///   near its end of authority (fewer messages, no needless braking).
+/// - `queueStartGap`: a truck standing behind another is started again only once this much
+///   room has opened ahead of it (no stop-and-go creeping in a queue).
 /// - `timedApproach`: hold a truck short of a busy station by the distance it needs to roll up
 ///   as the station clears, instead of letting it stand at the entry.
 public struct CoreConfiguration: Sendable, Equatable {
@@ -30,12 +32,14 @@ public struct CoreConfiguration: Sendable, Equatable {
     public var timedApproach: Bool
     /// See the type's documentation.
     public var minimumExtension: Meters
+    /// See the type's documentation.
+    public var queueStartGap: Meters
 
     /// Builds a configuration; every key has a default.
     public init(
         authorityLifetime: Seconds = 10, staleAfter: Seconds = 3, maximumReportAge: Seconds = 2,
         clockSkewTolerance: Seconds = 0.5, resendAfter: Seconds = 1, replanInterval: Seconds = 5,
-        timedApproach: Bool = true, minimumExtension: Meters = 3
+        timedApproach: Bool = true, minimumExtension: Meters = 3, queueStartGap: Meters = 15
     ) {
         self.authorityLifetime = authorityLifetime
         self.staleAfter = staleAfter
@@ -45,5 +49,6 @@ public struct CoreConfiguration: Sendable, Equatable {
         self.replanInterval = replanInterval
         self.timedApproach = timedApproach
         self.minimumExtension = minimumExtension
+        self.queueStartGap = queueStartGap
     }
 }

@@ -301,9 +301,13 @@ extension SchedulerCore {
 
         // Small gains are sent only when the truck is getting close to its end of authority:
         // it keeps rolling, and the vehicles and the broker are not flooded.
+        // A truck standing in a queue behind another is not started for a few metres at a time
+        // (stop-and-go): it waits until a useful gap has opened.
+        let creeping = truck.speed < 0.1 && blocker != nil && end - current < configuration.queueStartGap
         let worthSending =
-            end - current >= configuration.minimumExtension
-            || current - truck.front < truck.profile.stoppingDistance(from: truck.speed) + configuration.minimumExtension * 4
+            (end - current >= configuration.minimumExtension && !creeping)
+            || (current - truck.front < truck.profile.stoppingDistance(from: truck.speed) + configuration.minimumExtension * 4
+                && !creeping)
             || trucks[t].authoritySequence < trucks[t].tripFirstSequence
         if end > current + 0.01 && worthSending {
             let change: AuthorityChange = trucks[t].authoritySequence < trucks[t].tripFirstSequence ? .grant : .extend

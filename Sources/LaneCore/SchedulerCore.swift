@@ -252,7 +252,8 @@ public struct SchedulerCore: Sendable {
         }
         // The truck may yet move its emergency stopping distance: that space is now its own.
         let v = truck.speed
-        let reach = truck.front + truck.uncertainty + v * truck.profile.reactionTime
+        let reach =
+            truck.front + truck.uncertainty + v * truck.profile.reactionTime
             + v * v / (2 * truck.profile.emergencyBraking)
         trucks[t].claimTo = max(trucks[t].claimTo, reach)
         syncClaims(t)

@@ -324,10 +324,22 @@ public struct Site: Sendable {
     /// between them, a truck waits there, because the interlocking lets no truck stop inside a
     /// crossing or a single-lane section.)
     private static func checkCircularWaits(lanes: [Lane], zones: [Zone], zoneIndex: [ZoneID: Int]) throws(SiteError) {
-        for (i, a) in lanes.enumerated() {
-            for b in lanes[(i + 1)...] {
+        // Only pairs of lanes that share two zones or more can wait for each other.
+        var lanesOfZone: [ZoneID: [Int]] = [:]
+        for (i, lane) in lanes.enumerated() {
+            for step in lane.steps { lanesOfZone[step.zone, default: []].append(i) }
+        }
+        var pairs: [Int: [Int: Int]] = [:]
+        for users in lanesOfZone.values where users.count > 1 {
+            for x in users.indices {
+                for y in users.indices where y > x { pairs[users[x], default: [:]][users[y], default: 0] += 1 }
+            }
+        }
+        for (i, partners) in pairs.sorted(by: { $0.key < $1.key }) {
+            let a = lanes[i]
+            for (j, count) in partners.sorted(by: { $0.key < $1.key }) where count > 1 {
+                let b = lanes[j]
                 let shared = a.steps.map(\.zone).filter { z in b.steps.contains { $0.zone == z } }
-                guard shared.count > 1 else { continue }
                 func position(_ lane: Lane, _ z: ZoneID) -> Int { lane.steps.firstIndex { $0.zone == z }! }
                 for x in 0..<shared.count {
                     for y in (x + 1)..<shared.count {

@@ -35,19 +35,33 @@ struct BadInputTests {
         Case(name: "stale report", event: report(measuredAt: 95), expected: .staleReport(age: 5)),
         Case(name: "report from the future", event: report(measuredAt: 103), expected: .reportFromTheFuture(by: 3)),
         Case(name: "zone the site does not have", event: report(zone: "nowhere"), expected: .positionOffRoute("nowhere")),
-        Case(name: "offset outside the zone", event: report(zone: "scanner", offset: 60), expected: .positionOutsideZone("scanner", offset: 60)),
+        Case(
+            name: "offset outside the zone", event: report(zone: "scanner", offset: 60),
+            expected: .positionOutsideZone("scanner", offset: 60)),
         Case(name: "position jumped backwards", event: report(offset: 2), expected: .positionJumpedBackwards(by: 8)),
         Case(name: "truck joins twice", event: { _ in .truckJoined("A", TruckProfile()) }, expected: .duplicateTruck),
         Case(name: "truck with a negative length", event: { _ in .truckJoined("N", TruckProfile(length: -18)) }, expected: .invalidProfile),
         Case(name: "truck leaves while on its lane", event: { _ in .truckLeft("A") }, expected: .truckOnLane),
-        Case(name: "second trip for a busy truck", event: { _ in .tripAssigned(TripRequest(truck: "A", lane: "import", channel: .green)) }, expected: .alreadyOnTrip),
-        Case(name: "trip for an unknown truck", event: { _ in .tripAssigned(TripRequest(truck: "ghost", lane: "import", channel: .green)) }, expected: .unknownTruck),
-        Case(name: "trip on an unknown lane", event: { _ in .tripAssigned(TripRequest(truck: "B", lane: "moon", channel: .green)) }, expected: .unknownLane("moon")),
-        Case(name: "station finished for a truck not at it", event: { _ in .stationFinished("A", "scanner") }, expected: .notAtStation("scanner")),
-        Case(name: "station finished at an unknown zone", event: { _ in .stationFinished("A", "nowhere") }, expected: .unknownZone("nowhere")),
+        Case(
+            name: "second trip for a busy truck", event: { _ in .tripAssigned(TripRequest(truck: "A", lane: "import", channel: .green)) },
+            expected: .alreadyOnTrip),
+        Case(
+            name: "trip for an unknown truck", event: { _ in .tripAssigned(TripRequest(truck: "ghost", lane: "import", channel: .green)) },
+            expected: .unknownTruck),
+        Case(
+            name: "trip on an unknown lane", event: { _ in .tripAssigned(TripRequest(truck: "B", lane: "moon", channel: .green)) },
+            expected: .unknownLane("moon")),
+        Case(
+            name: "station finished for a truck not at it", event: { _ in .stationFinished("A", "scanner") },
+            expected: .notAtStation("scanner")),
+        Case(
+            name: "station finished at an unknown zone", event: { _ in .stationFinished("A", "nowhere") }, expected: .unknownZone("nowhere")
+        ),
         Case(name: "channel change for a truck with no trip", event: { _ in .channelAssigned("B", .red) }, expected: .noTrip),
         Case(name: "operator holds an unknown truck", event: { _ in .operatorCommand(.holdTruck("ghost")) }, expected: .unknownTruck),
-        Case(name: "operator closes an unknown zone", event: { _ in .operatorCommand(.closeZone("nowhere", reason: "x")) }, expected: .unknownZone("nowhere")),
+        Case(
+            name: "operator closes an unknown zone", event: { _ in .operatorCommand(.closeZone("nowhere", reason: "x")) },
+            expected: .unknownZone("nowhere")),
         Case(name: "operator opens a zone that is open", event: { _ in .operatorCommand(.openZone("scanner")) }, expected: .noChange),
     ]
 

@@ -1,5 +1,6 @@
-@testable import LaneCore
 import Testing
+
+@testable import LaneCore
 
 /// The gridlock detector, fed a circular wait directly (the interlocking is built so that none
 /// arises on a valid site, so the circle is set up by hand).

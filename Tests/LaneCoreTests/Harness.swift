@@ -14,8 +14,9 @@ enum TestSites {
                 Zone(id: "road-b", kind: .following, length: 100, speedLimit: 8),
             ],
             lanes: [
-                Lane(id: "import", direction: .import, origin: "cn", destination: "vn",
-                     steps: [LaneStep(zone: "road-a"), LaneStep(zone: "scanner"), LaneStep(zone: "road-b")])
+                Lane(
+                    id: "import", direction: .import, origin: "cn", destination: "vn",
+                    steps: [LaneStep(zone: "road-a"), LaneStep(zone: "scanner"), LaneStep(zone: "road-b")])
             ])
     }
 
@@ -91,7 +92,9 @@ struct Harness {
 
     /// A state report from `id`, measured now, echoing the last authority it received.
     @discardableResult
-    mutating func report(_ id: TruckID, _ zone: ZoneID, _ offset: Meters, speed: MetersPerSecond = 0, uncertainty: Meters = 0.5) -> [CoreCommand] {
+    mutating func report(
+        _ id: TruckID, _ zone: ZoneID, _ offset: Meters, speed: MetersPerSecond = 0, uncertainty: Meters = 0.5
+    ) -> [CoreCommand] {
         let next = (sequence[id] ?? 0) + 1
         sequence[id] = next
         return send(

@@ -316,7 +316,8 @@ struct InterlockingTests {
             h.now = 0.5  // the report is 0.2 s old: the truck may have moved on
             let commands = h.send(.operatorCommand(.holdTruck("A")))
             for case .authority(let authority, .shorten) in commands {
-                let worst = 10 + 0.5 + (speed + min(25 / 3.6, speed + 0.2)) / 2 * 0.2
+                let worst =
+                    10 + 0.5 + (speed + min(25 / 3.6, speed + 0.2)) / 2 * 0.2
                     + TruckProfile().stoppingDistance(from: min(25 / 3.6, speed + 0.2))
                 #expect(authority.end >= worst - 1e-9, "speed \(speed)")
             }

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import LaneCore
 import LaneFastSim
 import LaneSafetyCheck
 import PropertyBased
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Randomized runs of the core on random sites, fleets and faults, each checked by the
 /// independent safety checker after every step. A failure names its seed; replay one with
@@ -56,7 +57,8 @@ struct RandomizedSafetyTests {
             #expect(report.tripsStarted > 0, "seed \(seed): no trip started")
             #expect(
                 report.tripsUnfinished.count == 0,
-                "seed \(seed): trucks \(report.tripsUnfinished) never completed their routes (replay: LANE_SEED=\(seed) swift test --filter replaySeed)")
+                "seed \(seed): trucks \(report.tripsUnfinished) never completed their routes (replay: LANE_SEED=\(seed) swift test --filter replaySeed)"
+            )
             #expect(report.gridlocks.count == 0, "seed \(seed): gridlock \(report.gridlocks)")
         }
     }
@@ -76,7 +78,9 @@ struct RandomizedSafetyTests {
         print("liveness: unfinished \(clean.tripsUnfinished), gridlocks \(clean.gridlocks), violations \(clean.violations.count)")
         for id in clean.tripsUnfinished {
             guard let s = core.snapshot(of: id) else { continue }
-            print("  \(id): front \(s.front ?? -1) end \(s.authority?.end ?? -1) in \(s.authority?.endZone.rawValue ?? "-") stale \(s.stale) held \(s.held) waits for \(s.blockedBy?.rawValue ?? "-")")
+            print(
+                "  \(id): front \(s.front ?? -1) end \(s.authority?.end ?? -1) in \(s.authority?.endZone.rawValue ?? "-") stale \(s.stale) held \(s.held) waits for \(s.blockedBy?.rawValue ?? "-")"
+            )
         }
     }
 }

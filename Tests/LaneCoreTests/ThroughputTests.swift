@@ -4,7 +4,7 @@ import LaneSiteFile
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Locates files of the package from the test's source path.
@@ -81,7 +81,9 @@ struct ThroughputTests {
         #expect(a.violations.isEmpty)
     }
 
-    @Test("both real roads run a faulty hour with the checker and no violation", arguments: ["huu-nghi-1119-1120", "tan-thanh-po-chai-1088-1089"])
+    @Test(
+        "both real roads run a faulty hour with the checker and no violation",
+        arguments: ["huu-nghi-1119-1120", "tan-thanh-po-chai-1088-1089"])
     func realRoadsUnderFaults(_ name: String) throws {
         let site = try PackageFiles.site(name)
         var config = FastSimConfiguration(seed: 77, duration: 3600, fleetSize: 24)

@@ -3,7 +3,7 @@ import LaneSiteFile
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Site files: both real roads load; every mistake names the file, the path, the line and the problem.
@@ -82,13 +82,15 @@ struct SiteFileTests {
         Case(name: "empty file", yaml: "", path: "", line: nil, problem: "the file is empty"),
         Case(name: "missing zones", yaml: "site: test\nlanes: []\n", path: "", line: 1, problem: "missing key 'zones'"),
         Case(
-            name: "unknown zone reference", yaml: header + road + "lanes:\n  - id: l\n    direction: import\n    from: x\n    to: y\n    route: [a, b]\n",
+            name: "unknown zone reference",
+            yaml: header + road + "lanes:\n  - id: l\n    direction: import\n    from: x\n    to: y\n    route: [a, b]\n",
             path: "lanes[0]", line: 5, problem: "lane 'l' refers to unknown zone 'b'"),
         Case(
             name: "negative length", yaml: header + "  - id: a\n    kind: following\n    length: -4\n    speed-limit-kmh: 30\nlanes: []\n",
             path: "zones[0]", line: 3, problem: "zone 'a' must have a positive length"),
         Case(
-            name: "length that is not a number", yaml: header + "  - id: a\n    kind: following\n    length: long\n    speed-limit-kmh: 30\nlanes: []\n",
+            name: "length that is not a number",
+            yaml: header + "  - id: a\n    kind: following\n    length: long\n    speed-limit-kmh: 30\nlanes: []\n",
             path: "zones[0].length", line: 5, problem: "expected a number, found 'long'"),
         Case(
             name: "unknown zone kind", yaml: header + "  - id: a\n    kind: tunnel\n    length: 4\n    speed-limit-kmh: 30\nlanes: []\n",
@@ -97,14 +99,18 @@ struct SiteFileTests {
             name: "misspelt key", yaml: header + "  - id: a\n    kind: following\n    lenght: 4\n    speed-limit-kmh: 30\nlanes: []\n",
             path: "zones[0]", line: 5, problem: "unknown key 'lenght'"),
         Case(
-            name: "a route with a cycle", yaml: header + road + "lanes:\n  - id: l\n    direction: import\n    from: x\n    to: y\n    route: [a, a]\n",
+            name: "a route with a cycle",
+            yaml: header + road + "lanes:\n  - id: l\n    direction: import\n    from: x\n    to: y\n    route: [a, a]\n",
             path: "lanes[0]", line: 5, problem: "lane 'l' passes zone 'a' twice"),
         Case(
             name: "a zone shared without a rule",
-            yaml: header + road + "  - { id: b, kind: following, length: 10, speed-limit-kmh: 30 }\nlanes:\n  - { id: l1, direction: import, from: x, to: y, route: [a] }\n  - { id: l2, direction: export, from: y, to: x, route: [b, a] }\n",
+            yaml: header + road
+                + "  - { id: b, kind: following, length: 10, speed-limit-kmh: 30 }\nlanes:\n  - { id: l1, direction: import, from: x, to: y, route: [a] }\n  - { id: l2, direction: export, from: y, to: x, route: [b, a] }\n",
             path: "zones[0]", line: 3, problem: "zone 'a' is used by lanes l1, l2 but declares no sharing rule"),
         Case(
-            name: "an unknown channel", yaml: header + road + "lanes:\n  - id: l\n    direction: import\n    from: x\n    to: y\n    route: [{ zone: a, channels: [blue] }]\n",
+            name: "an unknown channel",
+            yaml: header + road
+                + "lanes:\n  - id: l\n    direction: import\n    from: x\n    to: y\n    route: [{ zone: a, channels: [blue] }]\n",
             path: "lanes[0].route[0].channels[0]", line: 9, problem: "'blue' is not one of green, yellow, red"),
     ]
 

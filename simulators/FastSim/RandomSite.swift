@@ -27,7 +27,8 @@ public enum RandomSite {
             let low = pick(3...20)
             return Zone(
                 id: ZoneID(id), kind: .station, length: length, speedLimit: pick(2...6),
-                station: Station(activity: activity, dwell: .uniform(min: low, max: low + pick(0...25)), stopOffset: length - pick(2.6...4)))
+                station: Station(activity: activity, dwell: .uniform(min: low, max: low + pick(0...25)), stopOffset: length - pick(2.6...4))
+            )
         }
         // Shared zones, used by the first two lanes if there are two.
         let crossing = Zone(id: "crossing", kind: .exclusive, length: pick(8...20), speedLimit: pick(3...6), sharing: .exclusive)
@@ -44,7 +45,10 @@ public enum RandomSite {
                 steps.append(LaneStep(zone: zone.id, channels: channels))
             }
             let prefix = "l\(l)-"
-            add(random.chance(0.5) ? station(prefix + "gate", .gateCheck) : Zone(id: ZoneID(prefix + "start"), kind: .following, length: pick(20...60), speedLimit: pick(4...8)))
+            add(
+                random.chance(0.5)
+                    ? station(prefix + "gate", .gateCheck)
+                    : Zone(id: ZoneID(prefix + "start"), kind: .following, length: pick(20...60), speedLimit: pick(4...8)))
             let middle = 2 + Int(random.next() % 5)
             var placedShared = false
             for m in 0..<middle {
@@ -76,11 +80,15 @@ public enum RandomSite {
                 add(station(prefix + "documents", .documentCheck), [.yellow])
                 add(Zone(id: ZoneID(prefix + "inspection-queue"), kind: .following, length: pick(30...80), speedLimit: 4), [.red])
                 add(station(prefix + "inspection", .inspection), [.red])
-                add(Zone(id: ZoneID(prefix + "merge"), kind: .following, length: pick(20...40), speedLimit: 5, sharing: .merge, perishablePriority: true))
+                add(
+                    Zone(
+                        id: ZoneID(prefix + "merge"), kind: .following, length: pick(20...40), speedLimit: 5, sharing: .merge,
+                        perishablePriority: true))
             }
             add(Zone(id: ZoneID(prefix + "end"), kind: .following, length: pick(30...100), speedLimit: pick(4...8)))
             if random.chance(0.5) { add(station(prefix + "yard-gate", .gateCheck)) }
-            lanes.append(Lane(id: LaneID("lane\(l)"), direction: direction, origin: "yard-\(l)-a", destination: "yard-\(l)-b", steps: steps))
+            lanes.append(
+                Lane(id: LaneID("lane\(l)"), direction: direction, origin: "yard-\(l)-a", destination: "yard-\(l)-b", steps: steps))
         }
         // A bidirectional section is driven in opposite directions only by lanes of opposite directions.
         if useSection && lanes.count > 1 && lanes[0].direction == lanes[1].direction { throw .invalidRule("retry") }

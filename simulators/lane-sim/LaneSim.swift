@@ -47,6 +47,7 @@ struct Fast: ParsableCommand {
     @Option(help: "Print every event and command of this truck.") var trace: String?
     @Flag(help: "Print the core's view of every truck still on a lane at the end.") var verbose = false
     @Flag(inversion: .prefixedNo, help: "Run the independent safety checker after every step.") var check = true
+    @Flag(help: "Print a progress line every simulated half hour.") var progress = false
 
     func run() throws {
         let site = try loadSite(site)
@@ -58,6 +59,22 @@ struct Fast: ParsableCommand {
         config.checkSafety = check
         let started = Date()
         var simulation = FastSimulation(site: site, controller: SchedulerCore(site: site), configuration: config)
+        if progress {
+            let bottlenecks = site.lanes.filter(\.driverless).compactMap { site.bottleneck(of: $0.id)?.id }
+            var nextLine: Seconds = 1800
+            simulation.observer = { now, report in
+                guard now >= nextLine else { return }
+                nextLine += 1800
+                let hours = Int(now) / 3600
+                let minutes = (Int(now) % 3600) / 60
+                let passed = bottlenecks.map { "\($0) \(report.stationReleases[$0, default: 0])" }.joined(separator: ", ")
+                print(
+                    String(
+                        format: "  %02d:%02d  trips %d started, %d completed; ", hours, minutes, report.tripsStarted, report.tripsCompleted)
+                        + "scanned: \(passed)")
+                fflush(nil)
+            }
+        }
         let report = simulation.run()
         let wall = Date().timeIntervalSince(started)
         print("site \(site.name): \(fleet) trucks, \(hours) h simulated in \(String(format: "%.1f", wall)) s, seed \(seed)")
@@ -75,7 +92,8 @@ struct Fast: ParsableCommand {
 }
 
 func printSummary(_ report: SimulationReport, site: Site, profile: TruckProfile) {
-    print("  trips: \(report.tripsStarted) started, \(report.tripsCompleted) completed, \(report.tripsUnfinished.count) on a lane at the end")
+    print(
+        "  trips: \(report.tripsStarted) started, \(report.tripsCompleted) completed, \(report.tripsUnfinished.count) on a lane at the end")
     print(String(format: "  mean trip time %.0f s, unplanned stops per trip %.2f", report.meanTripTime, report.unplannedStopsPerTrip))
     for lane in site.lanes where lane.driverless {
         guard let bottleneck = bottleneckZone(site, lane), let station = bottleneck.station else { continue }
@@ -103,6 +121,8 @@ func printStuck(_ core: SchedulerCore, _ report: SimulationReport) {
         guard let s = core.snapshot(of: id) else { continue }
         let front = s.front.map { String(format: "%.1f", $0) } ?? "-"
         let end = s.authority.map { String(format: "%.1f", $0.end) } ?? "-"
-        print("    \(id): front \(front) end \(end) stale \(s.stale) held \(s.held) estop \(s.emergencyStopped) waits for \(s.blockedBy?.rawValue ?? "-")")
+        print(
+            "    \(id): front \(front) end \(end) stale \(s.stale) held \(s.held) estop \(s.emergencyStopped) waits for \(s.blockedBy?.rawValue ?? "-")"
+        )
     }
 }

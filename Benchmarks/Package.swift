@@ -1,0 +1,24 @@
+// swift-tools-version: 6.1
+// Benchmarks of the Truck Lane Coordinator (ordo-one/benchmark). Run from this folder:
+//   swift package --disable-sandbox benchmark
+import PackageDescription
+
+let package = Package(
+    name: "LaneBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "CoreBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "LaneCore", package: "main"),
+            ],
+            path: "CoreBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)

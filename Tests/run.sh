@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the whole test suite of the Truck Lane Coordinator on Debian 12 with Swift 6.
+# Installs what is missing first (as root, or through sudo), so a fresh machine needs only this.
+#
+#   Tests/run.sh            # everything: lint, warnings check, all tests (release build)
+#   LANE_RANDOM_RUNS=5000 Tests/run.sh   # more randomized safety runs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the suite needs (none beyond the toolchain so far; the MQTT, JSON and journal
+# layers will add mosquitto, libmosquitto-dev, libjson-c-dev and libsqlite3-dev here).
+apt_packages=(git)
+missing=()
+for p in "${apt_packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "installing: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+if ! command -v swift >/dev/null; then
+    echo "Swift 6 is required: install it from https://www.swift.org/install/linux/ and run this again." >&2
+    exit 1
+fi
+
+echo "== format (swift format lint --strict)"
+swift format lint --strict -r Package.swift Sources Tests simulators/FastSim simulators/lane-sim \
+    Benchmarks/Package.swift Benchmarks/CoreBenchmarks
+
+echo "== build (the project's own code must compile without warnings)"
+log=$(mktemp)
+swift build --build-tests 2>&1 | tee "$log" | grep -E "error|warning|Compiling|Build" | grep -v "^\[" || true
+if grep -E "^$PWD/(Sources|Tests|simulators)/.*(warning|error):" "$log"; then
+    echo "the project's code has warnings or errors" >&2
+    exit 1
+fi
+rm -f "$log"
+
+echo "== tests (release build: the randomized safety runs are many)"
+swift test -c release

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job: a fast in-process run of the default site (road 1119-1120, Hữu Nghị) through
+# the scheduler core, with kinematic trucks, the independent safety checker after every step,
+# a progress view and a summary against the scanners' capacity and a naive fixed-block baseline.
+# Installs nothing beyond Swift 6; extra arguments go to `lane-sim fast` (try --help).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v swift >/dev/null; then
+    echo "Swift 6 is required: install it from https://www.swift.org/install/linux/ and run this again." >&2
+    exit 1
+fi
+swift build -c release --product lane-sim >/dev/null
+exec .build/release/lane-sim fast --hours 6 --fleet 60 --baseline --progress "$@"
