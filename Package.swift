@@ -59,6 +59,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "LaneSafetyCheckTests",
+            dependencies: ["LaneCore", "LaneSafetyCheck"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "LaneSiteFileTests",
             dependencies: ["LaneCore", "LaneSiteFile"],
             swiftSettings: strict

@@ -13,6 +13,8 @@
 ///   near its end of authority (fewer messages, no needless braking).
 /// - `queueStartGap`: a truck standing behind another is started again only once this much
 ///   room has opened ahead of it (no stop-and-go creeping in a queue).
+/// - `slotBuffer`: time kept free in the plan between one truck leaving an exclusive zone and
+///   the next one's window opening.
 /// - `timedApproach`: hold a truck short of a busy station by the distance it needs to roll up
 ///   as the station clears, instead of letting it stand at the entry.
 public struct CoreConfiguration: Sendable, Equatable {
@@ -34,12 +36,14 @@ public struct CoreConfiguration: Sendable, Equatable {
     public var minimumExtension: Meters
     /// See the type's documentation.
     public var queueStartGap: Meters
+    /// See the type's documentation.
+    public var slotBuffer: Seconds
 
     /// Builds a configuration; every key has a default.
     public init(
         authorityLifetime: Seconds = 10, staleAfter: Seconds = 3, maximumReportAge: Seconds = 2,
         clockSkewTolerance: Seconds = 0.5, resendAfter: Seconds = 1, replanInterval: Seconds = 5,
-        timedApproach: Bool = true, minimumExtension: Meters = 3, queueStartGap: Meters = 15
+        timedApproach: Bool = true, minimumExtension: Meters = 3, queueStartGap: Meters = 15, slotBuffer: Seconds = 2
     ) {
         self.authorityLifetime = authorityLifetime
         self.staleAfter = staleAfter
@@ -50,5 +54,6 @@ public struct CoreConfiguration: Sendable, Equatable {
         self.timedApproach = timedApproach
         self.minimumExtension = minimumExtension
         self.queueStartGap = queueStartGap
+        self.slotBuffer = slotBuffer
     }
 }

@@ -9,7 +9,11 @@ extension SchedulerCore {
         lastPlanAt = now
         var order: [(Int, Seconds)] = []
         for t in trucks.indices where trucks[t].trip != nil && truckIndex[trucks[t].id] == t {
-            order.append((t, timeToNextZone(t)))
+            // Perishable cargo (or an operator's priority) is planned first where the next
+            // exclusive zone lets the order change.
+            let (eta, reorders) = timeToNextZone(t)
+            let priority = trucks[t].priority || trucks[t].trip!.request.perishable
+            order.append((t, eta - (priority && reorders ? Self.priorityLead : 0)))
         }
         order.sort { a, b in
             if a.1 != b.1 { return a.1 < b.1 }
@@ -31,8 +35,12 @@ extension SchedulerCore {
         plan(t, now: now, zoneFree: &zoneFree)
     }
 
-    /// Free-flow time from the truck's position to its next exclusive zone or station.
-    func timeToNextZone(_ t: Int) -> Seconds {
+    /// How much earlier a priority truck is planned at a zone where the order may change.
+    static var priorityLead: Seconds { 60 }
+
+    /// Free-flow time from the truck's position to its next exclusive zone or station, and
+    /// whether the order of trucks may change there.
+    func timeToNextZone(_ t: Int) -> (Seconds, Bool) {
         let truck = trucks[t]
         let route = truck.trip!.route
         let front = truck.hasReport ? truck.front : 0
@@ -40,11 +48,11 @@ extension SchedulerCore {
         var s = front
         for leg in route.legs where leg.end > s {
             let zone = site.zones[leg.zone]
-            if zone.isExclusive && leg.start >= front { return time }
+            if zone.isExclusive && leg.start >= front { return (time, zone.perishablePriority) }
             time += (leg.end - max(s, leg.start)) / min(zone.speedLimit, truck.profile.maxSpeed)
             s = leg.end
         }
-        return time
+        return (time, false)
     }
 
     /// Walks the rest of the route of `t` in time: cruise at the zone's limit, queue for each
@@ -78,7 +86,7 @@ extension SchedulerCore {
                     exit += station.dwell.mean + limit / profile.acceleration
                 }
                 let clear = exit + profile.length / limit
-                zoneFree[leg.zone] = max(zoneFree[leg.zone], clear)
+                zoneFree[leg.zone] = max(zoneFree[leg.zone], clear + configuration.slotBuffer)
                 windows.append(SlotWindow(zone: zone.id, opens: entry, closes: clear))
                 opens[leg.zone] = entry
                 clock = exit

@@ -94,7 +94,7 @@ public struct SafetyChecker: Sendable {
         var path: Path
         var issuedEnd: Meters = -.infinity
         var reserved: Set<ZoneID> = []
-        var lastZone: Int?
+        var lastIndex = -1
     }
 
     let site: Site
@@ -198,6 +198,8 @@ public struct SafetyChecker: Sendable {
         var low: Meters
         var high: Meters
         var direction: Int
+        /// Lies before the zone's entry (a truck approaching it on its own lane).
+        var approaching = false
     }
 
     /// Pieces of the route interval `from...to` of `t`, per zone, in zone orientation. With
@@ -224,7 +226,7 @@ public struct SafetyChecker: Sendable {
                 var a = max(from, start - gap) - start
                 var b = to - start
                 if reversed { (a, b) = (length - b, length - a) }
-                result[z, default: []].append(Piece(truck: truck, low: a, high: b, direction: direction))
+                result[z, default: []].append(Piece(truck: truck, low: a, high: b, direction: direction, approaching: true))
             }
         }
     }
@@ -249,24 +251,25 @@ public struct SafetyChecker: Sendable {
             for z in touched.keys where isExclusive(site.zones[z]) && !t.reserved.contains(site.zones[z].id) {
                 record(.exclusiveZoneNotReserved, time, [id], "authority enters \(site.zones[z].id) without a slot")
             }
-            // Overtaking: entering a zone from the previous one of the route.
-            if let i = t.path.zones.indices.last(where: { t.path.starts[$0] <= true_.front }),
-                t.lastZone != t.path.zones[i]
-            {
-                let z = t.path.zones[i]
-                if i > 0, site.zones[z].sharing != .merge {
-                    let previous = t.path.zones[i - 1]
-                    let ahead = entries[previous].prefix { $0 != id }
-                    for other in ahead where !entries[z].contains(other) {
-                        if let o = tracked[other], let oi = o.path.zones.firstIndex(of: previous),
-                            oi + 1 < o.path.zones.count, o.path.zones[oi + 1] == z
-                        {
-                            record(.overtaking, time, [id, other], "entered \(site.zones[z].id) before \(other)")
+            // Overtaking: every zone entered since the last step, in route order.
+            let reached = t.path.zones.indices.last(where: { t.path.starts[$0] <= true_.front }) ?? -1
+            if reached > t.lastIndex {
+                for i in (t.lastIndex + 1)...reached {
+                    let z = t.path.zones[i]
+                    if i > 0, site.zones[z].sharing != .merge {
+                        let previous = t.path.zones[i - 1]
+                        let ahead = entries[previous].prefix { $0 != id }
+                        for other in ahead where !entries[z].contains(other) {
+                            if let o = tracked[other], let oi = o.path.zones.firstIndex(of: previous),
+                                oi + 1 < o.path.zones.count, o.path.zones[oi + 1] == z
+                            {
+                                record(.overtaking, time, [id, other], "entered \(site.zones[z].id) before \(other)")
+                            }
                         }
                     }
+                    entries[z].append(id)
                 }
-                entries[z].append(id)
-                tracked[id]?.lastZone = z
+                tracked[id]?.lastIndex = reached
             }
         }
         for (z, list) in authorityPieces { checkZone(z, list, time: time, bodies: false) }
@@ -289,7 +292,11 @@ public struct SafetyChecker: Sendable {
                         bodies ? .separation : .exclusiveZoneShared, time, [a.truck, b.truck],
                         "both in exclusive zone \(zone.id)")
                 } else if zone.sharing == .bidirectional && a.direction != b.direction {
-                    record(.directionLock, time, [a.truck, b.truck], "opposite directions in \(zone.id)")
+                    // A truck waiting before the section on its own lane does not meet one
+                    // leaving it on the other lane.
+                    if !a.approaching && !b.approaching {
+                        record(.directionLock, time, [a.truck, b.truck], "opposite directions in \(zone.id)")
+                    }
                 } else {
                     let separation = max(a.low - b.high, b.low - a.high)
                     if separation < gap - tolerance {

@@ -69,9 +69,12 @@ struct RandomizedSafetyTests {
         return 1000
     }
 
-    @Test("replays one seed given in LANE_SEED")
+    @Test("replays one seed given in LANE_SEED", .enabled(if: getenv("LANE_SEED") != nil))
     func replaySeed() {
-        guard let text = getenv("LANE_SEED"), let seed = UInt64(String(cString: text)) else { return }
+        guard let text = getenv("LANE_SEED"), let seed = UInt64(String(cString: text)) else {
+            Issue.record("LANE_SEED is not a number")
+            return
+        }
         let (site, faulty) = Self.run(seed: seed, faults: true, minutes: 6, drain: false)
         print("faults:", Self.describe(seed, site, faulty))
         let (_, clean, core) = Self.runKeepingCore(seed: seed, faults: false, minutes: 25, drain: true)

@@ -1,0 +1,142 @@
+import LaneCore
+import LaneSafetyCheck
+import Testing
+
+/// The checker must be able to fail: each property is broken on purpose and must be reported.
+@Suite("Safety checker")
+struct SafetyCheckerTests {
+    static func site() throws -> Site {
+        try Site(
+            name: "checker",
+            zones: [
+                Zone(id: "road", kind: .following, length: 100, speedLimit: 8),
+                Zone(id: "portal", kind: .exclusive, length: 20, speedLimit: 5),
+                Zone(id: "after", kind: .following, length: 100, speedLimit: 8),
+                Zone(id: "other", kind: .following, length: 50, speedLimit: 8),
+            ],
+            lanes: [
+                Lane(
+                    id: "import", direction: .import, origin: "a", destination: "b",
+                    steps: [LaneStep(zone: "road"), LaneStep(zone: "portal"), LaneStep(zone: "after")]),
+                Lane(id: "spare", direction: .import, origin: "c", destination: "d", steps: [LaneStep(zone: "other")]),
+            ])
+    }
+
+    let profile = TruckProfile()
+
+    func authority(_ truck: TruckID, _ end: Meters, zones: [ZoneID] = ["road"], sequence: UInt64 = 1) -> MovementAuthority {
+        MovementAuthority(
+            truck: truck, sequence: sequence, end: end, endZone: zones.last!, endOffset: end, zones: zones, expiry: 10,
+            advisorySpeed: 0)
+    }
+
+    func truth(_ front: Meters, speed: MetersPerSecond = 0, end: Meters) -> TruckTruth {
+        TruckTruth(front: front, speed: speed, heldEnd: end, profile: profile)
+    }
+
+    func properties(_ checker: SafetyChecker) -> Set<SafetyViolation.Property> { Set(checker.violations.map(\.property)) }
+
+    @Test("a safe pair of trucks raises nothing")
+    func safe() throws {
+        var checker = SafetyChecker(site: try Self.site())
+        checker.tripStarted("A", lane: "import", channel: .green)
+        checker.tripStarted("B", lane: "import", channel: .green)
+        let world: [TruckID: TruckTruth] = ["A": truth(60, end: 70), "B": truth(20, end: 39)]
+        checker.observe([.authority(authority("A", 70), .grant), .authority(authority("B", 39), .grant)], at: 0, truth: world)
+        checker.check(at: 0, truth: world)
+        #expect(checker.violations.isEmpty)
+        #expect(checker.stepsChecked == 1)
+    }
+
+    @Test("authorities closer than the standstill gap are reported")
+    func overlap() throws {
+        var checker = SafetyChecker(site: try Self.site())
+        checker.tripStarted("A", lane: "import", channel: .green)
+        checker.tripStarted("B", lane: "import", channel: .green)
+        let world: [TruckID: TruckTruth] = ["A": truth(60, end: 70), "B": truth(20, end: 41)]  // 1 m short of A's rear at 42
+        checker.observe([.authority(authority("A", 70), .grant), .authority(authority("B", 41), .grant)], at: 0, truth: world)
+        checker.check(at: 0, truth: world)
+        #expect(properties(checker).contains(.authoritiesOverlap))
+    }
+
+    @Test("two authorities in one exclusive zone, and one without a slot, are reported")
+    func exclusive() throws {
+        var checker = SafetyChecker(site: try Self.site())
+        checker.tripStarted("A", lane: "import", channel: .green)
+        checker.tripStarted("B", lane: "import", channel: .green)
+        let world: [TruckID: TruckTruth] = ["A": truth(115, end: 118), "B": truth(80, end: 105)]
+        checker.observe(
+            [
+                .slotPlan(SlotPlan(truck: "A", windows: [SlotWindow(zone: "portal", opens: 0, closes: 9)], advisorySpeed: 0)),
+                .authority(authority("A", 118, zones: ["portal"]), .grant),
+                .authority(authority("B", 105, zones: ["road", "portal"]), .grant),
+            ], at: 0, truth: world)
+        checker.check(at: 0, truth: world)
+        #expect(properties(checker).contains(.exclusiveZoneShared))
+        #expect(checker.violations.contains { $0.property == .exclusiveZoneNotReserved && $0.trucks == ["B"] })
+        #expect(!checker.violations.contains { $0.property == .exclusiveZoneNotReserved && $0.trucks == ["A"] })
+    }
+
+    @Test("an authority off the holder's route is reported")
+    func offRoute() throws {
+        var checker = SafetyChecker(site: try Self.site())
+        checker.tripStarted("A", lane: "import", channel: .green)
+        checker.observe([.authority(authority("A", 30, zones: ["other"]), .grant)], at: 0, truth: [TruckID("A"): truth(10, end: 30)])
+        #expect(properties(checker) == [.authorityOffRoute])
+    }
+
+    @Test("a shortening the truck cannot stop before is reported")
+    func unstoppable() throws {
+        var checker = SafetyChecker(site: try Self.site())
+        checker.tripStarted("A", lane: "import", channel: .green)
+        let world: [TruckID: TruckTruth] = ["A": truth(50, speed: 7, end: 90)]
+        checker.observe([.authority(authority("A", 55), .shorten)], at: 0, truth: world)
+        #expect(properties(checker) == [.unstoppableShortening])
+    }
+
+    @Test("a truck past the authority it obeys, and bodies too close, are reported")
+    func pastAuthorityAndSeparation() throws {
+        var checker = SafetyChecker(site: try Self.site())
+        checker.tripStarted("A", lane: "import", channel: .green)
+        checker.tripStarted("B", lane: "import", channel: .green)
+        let world: [TruckID: TruckTruth] = ["A": truth(60, end: 70), "B": truth(41, end: 40)]
+        checker.check(at: 0, truth: world)
+        #expect(properties(checker).isSuperset(of: [.drovePastAuthority, .separation]))
+    }
+
+    @Test("a truck entering a zone before the truck that was ahead of it is reported")
+    func overtaking() throws {
+        var checker = SafetyChecker(site: try Self.site())
+        checker.tripStarted("A", lane: "import", channel: .green)
+        checker.tripStarted("B", lane: "import", channel: .green)
+        let before: [TruckID: TruckTruth] = ["A": truth(50, end: 200), "B": truth(10, end: 200)]
+        let after: [TruckID: TruckTruth] = ["A": truth(90, end: 200), "B": truth(125, end: 200)]
+        checker.check(at: 0, truth: before)
+        checker.check(at: 1, truth: after)
+        #expect(checker.violations.contains { $0.property == .overtaking && $0.trucks == ["B", "A"] })
+    }
+
+    @Test("opposite directions inside a single-lane section are reported; waiting before it on the own lane is not")
+    func directionLock() throws {
+        let site = try Site(
+            name: "section",
+            zones: [
+                Zone(id: "in", kind: .following, length: 100, speedLimit: 8),
+                Zone(id: "bridge", kind: .following, length: 50, speedLimit: 5, sharing: .bidirectional),
+                Zone(id: "out", kind: .following, length: 100, speedLimit: 8),
+            ],
+            lanes: [
+                Lane(id: "import", direction: .import, origin: "a", destination: "b", steps: [LaneStep(zone: "in"), LaneStep(zone: "bridge")]),
+                Lane(id: "export", direction: .export, origin: "b", destination: "a", steps: [LaneStep(zone: "out"), LaneStep(zone: "bridge")]),
+            ])
+        var checker = SafetyChecker(site: site)
+        checker.tripStarted("I", lane: "import", channel: .green)
+        checker.tripStarted("E", lane: "export", channel: .green)
+        let waiting: [TruckID: TruckTruth] = ["I": truth(130, end: 150), "E": truth(99, end: 99.5)]
+        checker.check(at: 0, truth: waiting)
+        #expect(checker.violations.isEmpty)
+        let inside: [TruckID: TruckTruth] = ["I": truth(130, end: 150), "E": truth(110, end: 112)]
+        checker.check(at: 1, truth: inside)
+        #expect(properties(checker).contains(.directionLock))
+    }
+}
