@@ -103,8 +103,12 @@ extension SchedulerCore {
     func stoppingPoint(_ t: Int, now: Seconds) -> Meters {
         let truck = trucks[t]
         let age = max(0, now - truck.measuredAt)
-        let vMax = max(truck.speed, min(truck.profile.maxSpeed, truck.speed + truck.profile.acceleration * age))
-        let travelled = (truck.speed + vMax) / 2 * age
+        let a = truck.profile.acceleration
+        let top = max(truck.speed, truck.profile.maxSpeed)
+        // Accelerating from the reported speed to the top speed, then cruising.
+        let rampTime = min(age, (top - truck.speed) / a)
+        let vMax = truck.speed + a * rampTime
+        let travelled = (truck.speed + vMax) / 2 * rampTime + vMax * (age - rampTime)
         return truck.front + truck.uncertainty + travelled + truck.profile.stoppingDistance(from: vMax)
     }
 

@@ -1,6 +1,12 @@
 public import LaneCore
 import Yams
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A problem in a site file: which file, where in it (a path such as `zones[3].length` and the
 /// line), and what is wrong.
 public struct SiteFileError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -54,6 +60,25 @@ public struct SiteFileError: Error, Equatable, Sendable, CustomStringConvertible
 /// `station` (`activity`, `stop-offset`, `dwell` as `fixed: D`, `uniform: [min, max]` or
 /// `triangular: [min, mode, max]` in seconds), `note` (free text, for assumptions).
 public enum SiteFile {
+    /// Reads and parses the site file at `path`.
+    public static func load(path: String) throws(SiteFileError) -> Site {
+        guard let file = fopen(path, "r") else {
+            throw SiteFileError(file: path, path: "", line: nil, problem: "cannot open the file (\(String(cString: strerror(errno))))")
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw SiteFileError(file: path, path: "", line: nil, problem: "the file is not UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+
     /// Parses `text` (the contents of `file`) into a validated site.
     public static func parse(_ text: String, file: String) throws(SiteFileError) -> Site {
         let root: Node

@@ -16,17 +16,7 @@ enum PackageFiles {
     }
 
     static func site(_ name: String) throws -> Site {
-        let path = "\(root)/simulators/sites/\(name).yaml"
-        guard let file = fopen(path, "r") else { throw SiteFileError(file: path, path: "", line: nil, problem: "cannot open") }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n <= 0 { break }
-            bytes += buffer[0..<n]
-        }
-        return try SiteFile.parse(String(decoding: bytes, as: UTF8.self), file: path)
+        try SiteFile.load(path: "\(root)/simulators/sites/\(name).yaml")
     }
 }
 

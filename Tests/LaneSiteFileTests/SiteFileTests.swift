@@ -15,23 +15,9 @@ struct SiteFileTests {
         return parts.joined(separator: "/") + "/simulators/sites"
     }
 
-    static func read(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n <= 0 { break }
-            bytes += buffer[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     @Test("road 1119-1120 (Hữu Nghị) loads with its two driverless lanes")
     func huuNghi() throws {
-        let path = Self.sitesFolder + "/huu-nghi-1119-1120.yaml"
-        let site = try SiteFile.parse(try #require(Self.read(path)), file: path)
+        let site = try SiteFile.load(path: Self.sitesFolder + "/huu-nghi-1119-1120.yaml")
         #expect(site.name == "huu-nghi-1119-1120")
         #expect(site.lanes.map(\.id) == ["import", "export"])
         #expect(site.lanes.filter { !$0.driverless }.isEmpty)
@@ -47,8 +33,7 @@ struct SiteFileTests {
 
     @Test("road 1088/2-1089 (Tân Thanh – Pò Chài) is a 2.4 km passage with shared zones")
     func tanThanh() throws {
-        let path = Self.sitesFolder + "/tan-thanh-po-chai-1088-1089.yaml"
-        let site = try SiteFile.parse(try #require(Self.read(path)), file: path)
+        let site = try SiteFile.load(path: Self.sitesFolder + "/tan-thanh-po-chai-1088-1089.yaml")
         let green = try #require(site.route(lane: "import", channel: .green))
         #expect(abs(green.length - 2400) < 100)
         #expect(site.zone("border-bridge")?.sharing == .bidirectional)
@@ -60,7 +45,7 @@ struct SiteFileTests {
     @Test("every assumption in the real site files is marked")
     func assumptionsMarked() throws {
         for name in ["huu-nghi-1119-1120", "tan-thanh-po-chai-1088-1089"] {
-            let text = try #require(Self.read(Self.sitesFolder + "/\(name).yaml"))
+            let text = try String(contentsOfFile: Self.sitesFolder + "/\(name).yaml", encoding: .utf8)
             #expect(text.components(separatedBy: "ASSUMPTION").count > 5, "\(name)")
         }
     }
@@ -113,6 +98,17 @@ struct SiteFileTests {
                 + "lanes:\n  - id: l\n    direction: import\n    from: x\n    to: y\n    route: [{ zone: a, channels: [blue] }]\n",
             path: "lanes[0].route[0].channels[0]", line: 9, problem: "'blue' is not one of green, yellow, red"),
     ]
+
+    @Test("a missing file is reported with its name")
+    func missingFile() {
+        #expect(throws: SiteFileError.self) { try SiteFile.load(path: "/nonexistent/site.yaml") }
+        do {
+            _ = try SiteFile.load(path: "/nonexistent/site.yaml")
+        } catch {
+            #expect(error.file == "/nonexistent/site.yaml")
+            #expect(error.problem.contains("cannot open"))
+        }
+    }
 
     @Test("a mistake is reported with file, path, line and problem", arguments: cases)
     func mistakes(_ bad: Case) {

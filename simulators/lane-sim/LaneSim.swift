@@ -19,14 +19,8 @@ struct LaneSim: ParsableCommand {
 let defaultSite = "simulators/sites/huu-nghi-1119-1120.yaml"
 
 func loadSite(_ path: String) throws -> Site {
-    let text: String
     do {
-        text = try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-        throw ValidationError("cannot read site file \(path): \(error.localizedDescription)")
-    }
-    do {
-        return try SiteFile.parse(text, file: path)
+        return try SiteFile.load(path: path)
     } catch {
         throw ValidationError(error.description)
     }
