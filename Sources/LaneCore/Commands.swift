@@ -106,6 +106,8 @@ public enum EmergencyReason: String, Sendable, Equatable {
     case endangeredByOverrun = "endangered-by-overrun"
     /// A zone ahead was closed and the truck could no longer stop before it with service braking.
     case zoneClosedTooLate = "zone-closed-too-late"
+    /// The truck did not echo a shortened authority in time and can no longer stop before its end.
+    case shorteningNotEchoed = "shortening-not-echoed"
 }
 
 /// Why an event was refused. The core keeps running and changes nothing on a refused event.

@@ -366,6 +366,16 @@ extension SchedulerCore {
             truck.acknowledged < truck.authoritySequence, now - truck.authorityIssuedAt >= configuration.resendAfter
         else { return }
         trucks[t].authorityIssuedAt = now
+        // A shortened authority the truck has not heard and can no longer stop before is not
+        // sent again: the truck is stopped now instead.
+        if truck.pendingShorten != nil && truck.authorityEnd < stoppingPoint(t, now: now) - 1e-9 {
+            if !truck.emergencyStopped {
+                trucks[t].emergencyStopped = true
+                statistics.emergencyStops += 1
+                out.append(.emergencyStop(truck.id, .shorteningNotEchoed))
+            }
+            return
+        }
         statistics.resends += 1
         out.append(.authority(authority(of: t), .resend))
     }

@@ -2,9 +2,9 @@ public import LaneCore
 import Yams
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A problem in a site file: which file, where in it (a path such as `zones[3].length` and the

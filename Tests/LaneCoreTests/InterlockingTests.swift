@@ -330,4 +330,24 @@ struct InterlockingTests {
             }
         }
     }
+
+    @Test("a shortened authority the truck did not hear is resent only while the truck can still stop before it")
+    func unheardShortening() throws {
+        var h = Harness(site: try TestSites.straight())
+        h.start("A")
+        h.report("A", "road-a", 10)
+        h.dropAuthorities = true
+        h.send(.operatorCommand(.holdTruck("A")))
+        let shortened = h.end("A")
+        #expect(shortened < 12)
+        // Still standing, a second later: the shortened authority is sent again.
+        h.now = 1.1
+        let resent = h.report("A", "road-a", 10)
+        #expect(resent.contains { if case .authority(let a, .resend) = $0 { a.end == shortened } else { false } })
+        // It never heard it and is driving off: it can no longer stop before that end.
+        h.now = 2.2
+        let commands = h.report("A", "road-a", 10.3, speed: 3)
+        #expect(commands.contains(.emergencyStop("A", .shorteningNotEchoed)))
+        #expect(!commands.contains { if case .authority(_, .resend) = $0 { true } else { false } })
+    }
 }

@@ -126,8 +126,12 @@ struct SafetyCheckerTests {
                 Zone(id: "out", kind: .following, length: 100, speedLimit: 8),
             ],
             lanes: [
-                Lane(id: "import", direction: .import, origin: "a", destination: "b", steps: [LaneStep(zone: "in"), LaneStep(zone: "bridge")]),
-                Lane(id: "export", direction: .export, origin: "b", destination: "a", steps: [LaneStep(zone: "out"), LaneStep(zone: "bridge")]),
+                Lane(
+                    id: "import", direction: .import, origin: "a", destination: "b",
+                    steps: [LaneStep(zone: "in"), LaneStep(zone: "bridge")]),
+                Lane(
+                    id: "export", direction: .export, origin: "b", destination: "a",
+                    steps: [LaneStep(zone: "out"), LaneStep(zone: "bridge")]),
             ])
         var checker = SafetyChecker(site: site)
         checker.tripStarted("I", lane: "import", channel: .green)
