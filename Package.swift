@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LaneSiteFile", targets: ["LaneSiteFile"]),
         .library(name: "LaneSafetyCheck", targets: ["LaneSafetyCheck"]),
         .library(name: "LaneFastSim", targets: ["LaneFastSim"]),
+        .library(name: "LaneWire", targets: ["LaneWire"]),
         .executable(name: "lane-sim", targets: ["lane-sim"]),
     ],
     dependencies: [
@@ -31,6 +32,10 @@ let package = Package(
             dependencies: ["LaneCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // json-c, from Debian's libjson-c-dev.
+        .systemLibrary(name: "CJSONC", pkgConfig: "json-c", providers: [.apt(["libjson-c-dev"])]),
+        // Wire messages and their strict json-c codec (Codable, no C type in the public API).
+        .target(name: "LaneWire", dependencies: ["CJSONC"], swiftSettings: strict),
         // Independent safety checker: re-derives every safety property from the site geometry
         // and the commands, sharing no decision code with the interlocking.
         .target(name: "LaneSafetyCheck", dependencies: ["LaneCore"], swiftSettings: strict),
@@ -56,6 +61,11 @@ let package = Package(
                 "LaneCore", "LaneSafetyCheck", "LaneFastSim", "LaneSiteFile",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LaneWireTests",
+            dependencies: ["LaneWire"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -7,9 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the suite needs (none beyond the toolchain so far; the MQTT, JSON and journal
-# layers will add mosquitto, libmosquitto-dev, libjson-c-dev and libsqlite3-dev here).
-apt_packages=(git)
+# Debian packages the suite needs: json-c for the wire codec (the MQTT and journal layers will
+# add mosquitto, libmosquitto-dev and libsqlite3-dev here).
+apt_packages=(git pkg-config libjson-c-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
