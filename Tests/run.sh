@@ -38,5 +38,20 @@ if grep -E "^$PWD/(Sources|Tests|simulators)/.*(warning|error):" "$log"; then
 fi
 rm -f "$log"
 
+python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema
+
+# The official VDA 5050 3.0 JSON Schemas (MIT, (c) VDA): test data, not part of the project.
+schemas="${VDA5050_SCHEMAS:-$PWD/../shared/vda5050/3.0-main}"
+if [ ! -f "$schemas/order.schema" ]; then
+    echo "VDA 5050 3.0 schemas not found in $schemas." >&2
+    echo "Get the json_schemas folder of https://github.com/VDA5050/VDA5050 (3.0) and set VDA5050_SCHEMAS to it." >&2
+    exit 1
+fi
+
 echo "== tests (release build: the randomized safety runs are many)"
-swift test -c release
+emitted="$PWD/.build/wire-emitted"
+rm -rf "$emitted"
+LANE_WIRE_EMIT_DIR="$emitted" swift test -c release
+
+echo "== conformance: golden examples and every message the codec emitted in the tests"
+python3 Tests/conformance/validate.py "$schemas" protocols/examples "$emitted"
