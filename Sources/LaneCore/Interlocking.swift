@@ -23,6 +23,10 @@ extension SchedulerCore {
             let z = trucks[t].trip!.route.legs[legNumber].zone
             claims[z].removeAll { $0.truck == t }
         }
+        if let approach = trucks[t].approachLeg, let route = trucks[t].trip?.route, approach < route.legs.count {
+            claims[route.legs[approach].zone].removeAll { $0.truck == t }
+        }
+        trucks[t].approachLeg = nil
         guard let route = trucks[t].trip?.route, trucks[t].claimTo > 0, trucks[t].claimFrom < route.length,
             trucks[t].claimTo > trucks[t].claimFrom
         else {
@@ -45,6 +49,22 @@ extension SchedulerCore {
             claims[leg.zone].append(claim)
         }
         trucks[t].claimLegs = first..<(last + 1)
+        // A claim that ends closer than the standstill gap to a zone other trucks enter from
+        // elsewhere (a held truck stopped there) reaches into that zone too: a truck entering it
+        // from another branch stays a full gap away.
+        if last + 1 < route.legs.count {
+            let next = route.legs[last + 1]
+            let zone = site.zones[next.zone]
+            let shortOf = next.start - trucks[t].claimTo
+            if (zone.isExclusive || zone.sharing != .none) && shortOf < site.rules.standstillGap && shortOf >= 0 {
+                let claim =
+                    next.reversed
+                    ? ZoneClaim(truck: t, low: next.length, high: next.length + shortOf, direction: -1)
+                    : ZoneClaim(truck: t, low: -shortOf, high: 0, direction: 1)
+                claims[next.zone].append(claim)
+                trucks[t].approachLeg = last + 1
+            }
+        }
     }
 
     // MARK: Waiting

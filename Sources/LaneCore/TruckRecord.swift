@@ -30,6 +30,8 @@ struct TruckRecord: Sendable {
     var claimFrom: Meters = -.infinity
     var claimTo: Meters = -.infinity
     var claimLegs: Range<Int> = 0..<0
+    /// The zone after the claim that the claim reaches into because it ends within the gap of it.
+    var approachLeg: Int?
 
     // The current authority.
     var authoritySequence: UInt64 = 0

@@ -37,8 +37,25 @@ struct VDA5050Tests {
         let order = try Self.roundTrip(OrderMessage.self, golden: "order")
         #expect(order.orderUpdateId == 4)
         #expect(order.nodes.filter(\.released).map(\.nodeId) == ["import-scan-queue@96.5", "import-xray@20.5"])
-        #expect(order.edges.first?.actions.first?.actionParameters?.first == ActionParameter(key: "expiry", value: .string("2026-11-29T08:14:13.250Z")))
+        #expect(
+            order.edges.first?.actions.first?.actionParameters?.first
+                == ActionParameter(key: "expiry", value: .string("2026-11-29T08:14:13.250Z")))
         #expect(order.edges.first?.actions.first?.actionParameters?.last?.value == .number(4.2))
+    }
+
+    @Test("the golden state decodes: position, speed, echoed order update, zone requests")
+    func state() throws {
+        let state = try Self.roundTrip(StateMessage.self, golden: "state")
+        #expect(state.orderUpdateId == 4)
+        #expect(state.mobileRobotPosition?.deviationRange == 0.3)
+        #expect(state.velocity?.vx == 4.6)
+        #expect(state.zoneRequests?.first?.requestStatus == .granted)
+        #expect(state.safetyState.activeEmergencyStop == StateMessage.SafetyState.EmergencyStop.none)
+        var built = state
+        built.headerId += 1
+        built.driving = false
+        built.errors = [.init(errorType: "laneOverrun", errorDescription: "past end of authority", errorLevel: .critical)]
+        try Self.emit(try WireEncoder().encode(built), as: "state-built")
     }
 
     @Test("the golden instant actions, connection and responses decode and round-trip")
@@ -61,7 +78,9 @@ struct VDA5050Tests {
             headerId: 10, timestamp: "2026-11-29T08:00:00.100Z", manufacturer: "lane-fleet", serialNumber: "T001",
             actions: [
                 Action(actionType: "startPause", actionId: "T001-go-1"),
-                Action(actionType: "cancelOrder", actionId: "T001-cancel-1", actionParameters: [ActionParameter(key: "reason", value: .object(["lane": .string("import"), "drain": .bool(true)]))]),
+                Action(
+                    actionType: "cancelOrder", actionId: "T001-cancel-1",
+                    actionParameters: [ActionParameter(key: "reason", value: .object(["lane": .string("import"), "drain": .bool(true)]))]),
             ])
         try Self.emit(try WireEncoder().encode(actions), as: "instantActions-built")
         let order = OrderMessage(
@@ -84,7 +103,8 @@ struct VDA5050Tests {
     @Test("an unknown connection state and a missing field are refused with their place")
     func badMessages() throws {
         let text = String(decoding: try Self.golden("connection"), as: UTF8.self)
-        #expect(throws: WireError.invalidValue(path: "connectionState", reason: "Cannot initialize State from invalid String value MAYBE")) {
+        #expect(throws: WireError.invalidValue(path: "connectionState", reason: "Cannot initialize State from invalid String value MAYBE"))
+        {
             try WireDecoder().decode(ConnectionMessage.self, from: text.replacingOccurrences(of: "ONLINE", with: "MAYBE"))
         }
         #expect(throws: WireError.missingKey(path: "", key: "serialNumber")) {
@@ -92,7 +112,10 @@ struct VDA5050Tests {
         }
         let order = String(decoding: try Self.golden("order"), as: UTF8.self)
         #expect(throws: WireError.typeMismatch(path: "nodes[1].released", expected: "a boolean", found: "a string")) {
-            try WireDecoder().decode(OrderMessage.self, from: order.replacingOccurrences(of: "\"sequenceId\": 2, \"released\": true", with: "\"sequenceId\": 2, \"released\": \"true\""))
+            try WireDecoder().decode(
+                OrderMessage.self,
+                from: order.replacingOccurrences(
+                    of: "\"sequenceId\": 2, \"released\": true", with: "\"sequenceId\": 2, \"released\": \"true\""))
         }
     }
 }

@@ -95,7 +95,10 @@ public struct ConnectionMessage: VDA5050Message {
     public var connectionState: State
 
     /// Describes a connection message.
-    public init(headerId: UInt64, timestamp: String, version: String = VDA5050.version, manufacturer: String, serialNumber: String, connectionState: State) {
+    public init(
+        headerId: UInt64, timestamp: String, version: String = VDA5050.version, manufacturer: String, serialNumber: String,
+        connectionState: State
+    ) {
         self.headerId = headerId
         self.timestamp = timestamp
         self.version = version
@@ -176,7 +179,10 @@ public struct InstantActionsMessage: VDA5050Message {
     public var actions: [Action]
 
     /// Describes an instant-actions message.
-    public init(headerId: UInt64, timestamp: String, version: String = VDA5050.version, manufacturer: String, serialNumber: String, actions: [Action]) {
+    public init(
+        headerId: UInt64, timestamp: String, version: String = VDA5050.version, manufacturer: String, serialNumber: String,
+        actions: [Action]
+    ) {
         self.headerId = headerId
         self.timestamp = timestamp
         self.version = version
@@ -229,7 +235,10 @@ public struct ResponsesMessage: VDA5050Message {
     public var responses: [Response]
 
     /// Describes a responses message.
-    public init(headerId: UInt64, timestamp: String, version: String = VDA5050.version, manufacturer: String, serialNumber: String, responses: [Response]) {
+    public init(
+        headerId: UInt64, timestamp: String, version: String = VDA5050.version, manufacturer: String, serialNumber: String,
+        responses: [Response]
+    ) {
         self.headerId = headerId
         self.timestamp = timestamp
         self.version = version
@@ -275,7 +284,10 @@ public struct OrderNode: Codable, Equatable, Sendable {
     public var actions: [Action]
 
     /// Describes a node.
-    public init(nodeId: String, sequenceId: Int, nodeDescriptor: String? = nil, released: Bool, nodePosition: NodePosition? = nil, actions: [Action] = []) {
+    public init(
+        nodeId: String, sequenceId: Int, nodeDescriptor: String? = nil, released: Bool, nodePosition: NodePosition? = nil,
+        actions: [Action] = []
+    ) {
         self.nodeId = nodeId
         self.sequenceId = sequenceId
         self.nodeDescriptor = nodeDescriptor
@@ -303,7 +315,10 @@ public struct OrderEdge: Codable, Equatable, Sendable {
     public var actions: [Action]
 
     /// Describes an edge.
-    public init(edgeId: String, sequenceId: Int, edgeDescriptor: String? = nil, released: Bool, maximumSpeed: Double? = nil, length: Double? = nil, actions: [Action] = []) {
+    public init(
+        edgeId: String, sequenceId: Int, edgeDescriptor: String? = nil, released: Bool, maximumSpeed: Double? = nil, length: Double? = nil,
+        actions: [Action] = []
+    ) {
         self.edgeId = edgeId
         self.sequenceId = sequenceId
         self.edgeDescriptor = edgeDescriptor
