@@ -36,6 +36,8 @@ let package = Package(
         .systemLibrary(name: "CJSONC", pkgConfig: "json-c", providers: [.apt(["libjson-c-dev"])]),
         // Wire messages and their strict json-c codec (Codable, no C type in the public API).
         .target(name: "LaneWire", dependencies: ["CJSONC"], swiftSettings: strict),
+        // libFuzzer target over the decoders (built with -DFUZZING; see Tests/run.sh).
+        .executableTarget(name: "lane-wire-fuzz", dependencies: ["LaneWire"], swiftSettings: strict),
         // Independent safety checker: re-derives every safety property from the site geometry
         // and the commands, sharing no decision code with the interlocking.
         .target(name: "LaneSafetyCheck", dependencies: ["LaneCore"], swiftSettings: strict),

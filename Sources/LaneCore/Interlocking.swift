@@ -194,6 +194,20 @@ extension SchedulerCore {
     mutating func evaluate(_ t: Int, now: Seconds) {
         guard truckIndex[trucks[t].id] == t, let trip = trucks[t].trip, trucks[t].hasReport else { return }
         let route = trip.route
+        // A truck standing beyond its end of authority after an emergency stop (an overrun, or a
+        // shortening it never heard), once released: its end becomes where it stands. That space
+        // is inside its claim, which was kept for exactly this.
+        var adopted = false
+        if !trucks[t].emergencyStopped, trucks[t].speed < 0.1,
+            trucks[t].front + trucks[t].uncertainty > trucks[t].authorityEnd,
+            trucks[t].front + trucks[t].uncertainty <= trucks[t].claimTo
+        {
+            trucks[t].authorityEnd = trucks[t].front + trucks[t].uncertainty
+            // The truck may still hold the longer authority it had: the next authority replaces
+            // it, and the claim shrinks only when the truck echoes that one.
+            trucks[t].pendingShorten = trucks[t].authoritySequence + 1
+            adopted = true
+        }
         let truck = trucks[t]
         let gap = site.rules.standstillGap + truck.uncertainty
 
@@ -340,8 +354,8 @@ extension SchedulerCore {
             send(t, end: end, change, now: now)
             statistics.extensions += 1
             enqueueWaiters(of: t)
-        } else if end < current - 0.01 {
-            shorten(t, to: end, now: now)
+        } else if end < current - 0.01 || adopted {
+            shorten(t, to: min(end, current), now: now)
         } else if mayExtend, trucks[t].authorityExpiry - now < configuration.authorityLifetime / 2,
             trucks[t].authoritySequence >= trucks[t].tripFirstSequence
         {

@@ -88,7 +88,8 @@ final class EncoderNode: Encoder {
     static func double(_ v: Double, _ path: String) throws -> OpaquePointer? {
         guard v.isFinite else { throw WireError.nonFiniteNumber(path: path) }
         // Whole numbers keep a fraction so that they read back as doubles in any parser.
-        let text = v == v.rounded() && abs(v) < 1e15 ? "\(Int64(v)).0" : "\(v)"
+        let whole = abs(v) < 1e15 && Double(Int64(v)) == v
+        let text = whole ? "\(Int64(v)).0" : "\(v)"
         return json_object_new_double_s(v, text)
     }
 }
