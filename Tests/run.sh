@@ -55,3 +55,12 @@ LANE_WIRE_EMIT_DIR="$emitted" swift test -c release
 
 echo "== conformance: golden examples and every message the codec emitted in the tests"
 python3 Tests/conformance/validate.py "$schemas" protocols/examples "$emitted"
+
+echo "== fuzzing the decoders of every inbound message (libFuzzer + AddressSanitizer, ${LANE_FUZZ_SECONDS:-60} s)"
+swift build --scratch-path .build-fuzz --product lane-wire-fuzz \
+    -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
+corpus=$(mktemp -d)
+cp protocols/examples/*.json "$corpus"/
+SWIFT_BACKTRACE=enable=no .build-fuzz/debug/lane-wire-fuzz -max_total_time="${LANE_FUZZ_SECONDS:-60}" \
+    -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "$corpus" 2>&1 | tail -n 12
+echo "fuzzing: no crash, leak or hang"

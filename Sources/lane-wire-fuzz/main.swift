@@ -20,6 +20,12 @@
     /// Decodes the input as every message a truck or an operator can send; only a crash, a leak or
     /// a hang is a finding: refusals are the expected outcome for most inputs.
     func decodeEveryInboundMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+        fuzzOneInput(data, size)
+    }
+
+    /// libFuzzer's entry point, for when its own `main` is the one linked.
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
         let decoder = WireDecoder()
         _ = try? decoder.decode(StateMessage.self, from: bytes)
