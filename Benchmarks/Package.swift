@@ -7,7 +7,7 @@ let package = Package(
     name: "LaneBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        .package(name: "TruckLaneCoordinator", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -15,7 +15,7 @@ let package = Package(
             name: "CoreBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "LaneCore", package: "main"),
+                .product(name: "LaneCore", package: "TruckLaneCoordinator"),
             ],
             path: "CoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
