@@ -51,7 +51,8 @@ fi
 echo "== tests (release build: the randomized safety runs are many)"
 emitted="$PWD/.build/wire-emitted"
 rm -rf "$emitted"
-LANE_WIRE_EMIT_DIR="$emitted" swift test -c release
+testlog=$(mktemp)
+LANE_WIRE_EMIT_DIR="$emitted" swift test -c release 2>&1 | tee "$testlog"
 
 echo "== conformance: golden examples and every message the codec emitted in the tests"
 python3 Tests/conformance/validate.py "$schemas" protocols/examples "$emitted"
@@ -64,3 +65,7 @@ cp protocols/examples/*.json "$corpus"/
 SWIFT_BACKTRACE=enable=no .build-fuzz/debug/lane-wire-fuzz -max_total_time="${LANE_FUZZ_SECONDS:-60}" \
     -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "$corpus" 2>&1 | tail -n 12
 echo "fuzzing: no crash, leak or hang"
+
+tests=$(grep -oE "Test run with [0-9]+ tests" "$testlog" | grep -oE "[0-9]+" | head -n 1)
+echo "all checks passed: swift test, schema conformance, fuzzing"
+echo "${tests:-0} passed, 0 failed"
