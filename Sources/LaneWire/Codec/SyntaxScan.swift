@@ -1,23 +1,48 @@
 /// One pass over the raw payload for what json-c lets through: duplicate keys, single-quoted
 /// strings, and nesting deeper than the limit. json-c parses the same bytes afterwards; this
-/// scan only needs to find where strings and containers begin and end.
+/// scan only needs to find where strings and containers begin and end. It allocates nothing per
+/// value: keys are remembered as byte ranges of the payload.
 struct SyntaxScan {
     private struct Level {
         var isObject: Bool
         var expectingKey: Bool
-        var keys: Set<[UInt8]>
-        var path: String
+        /// Where this level's keys start in `keys`.
+        var firstKey: Int
+        /// The key (a range of the payload) or the index under which this container sits.
+        var nameStart: Int
+        var nameLength: Int
+        /// The index under which this container sits in its parent array.
+        var position: Int
+        /// This array's current element.
         var index: Int
     }
 
     static func check(_ bytes: UnsafeBufferPointer<UInt8>, limits: WireLimits) throws(WireError) {
         var stack: [Level] = []
+        stack.reserveCapacity(16)
+        var keys: [(start: Int, length: Int)] = []
+        keys.reserveCapacity(64)
+        var lastKey = (start: 0, length: -1)
         var i = 0
         let n = bytes.count
-        var pendingKey: String?
-        func childPath(_ level: Level) -> String {
-            if level.isObject { return level.path.isEmpty ? (pendingKey ?? "") : "\(level.path).\(pendingKey ?? "")" }
-            return "\(level.path)[\(level.index)]"
+        func same(_ a: (start: Int, length: Int), _ b: (start: Int, length: Int)) -> Bool {
+            guard a.length == b.length else { return false }
+            for k in 0..<a.length where bytes[a.start + k] != bytes[b.start + k] { return false }
+            return true
+        }
+        func path(_ levels: [Level]) -> String {
+            var text = ""
+            for (depth, level) in levels.enumerated() where depth > 0 {
+                if levels[depth - 1].isObject {
+                    let name = String(
+                        decoding: UnsafeBufferPointer(rebasing: bytes[level.nameStart..<(level.nameStart + level.nameLength)]),
+                        as: UTF8.self)
+                    text += text.isEmpty ? name : ".\(name)"
+                } else {
+                    text += "[\(level.position)]"
+                }
+            }
+            return text
         }
         while i < n {
             let c = bytes[i]
@@ -29,27 +54,38 @@ struct SyntaxScan {
                     if bytes[i] == UInt8(ascii: "\\") { i += 1 }
                     i += 1
                 }
-                if var top = stack.last, top.isObject, top.expectingKey, i <= n {
-                    let key = Array(bytes[start..<min(i, n)])
-                    if !top.keys.insert(key).inserted {
-                        throw .duplicateKey(path: top.path, key: String(decoding: key, as: UTF8.self))
+                if let top = stack.last, top.isObject, top.expectingKey, i <= n {
+                    let key = (start: start, length: min(i, n) - start)
+                    for k in top.firstKey..<keys.count where same(keys[k], key) {
+                        throw .duplicateKey(
+                            path: path(stack),
+                            key: String(decoding: UnsafeBufferPointer(rebasing: bytes[key.start..<(key.start + key.length)]), as: UTF8.self)
+                        )
                     }
-                    top.expectingKey = false
-                    stack[stack.count - 1] = top
-                    pendingKey = String(decoding: key, as: UTF8.self)
+                    keys.append(key)
+                    stack[stack.count - 1].expectingKey = false
+                    lastKey = key
                 }
             case UInt8(ascii: "'"):
                 throw .singleQuotes(offset: i)
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 if stack.count >= limits.maximumDepth { throw .tooDeep(limit: limits.maximumDepth) }
-                let path = stack.last.map(childPath) ?? ""
-                stack.append(Level(isObject: c == UInt8(ascii: "{"), expectingKey: c == UInt8(ascii: "{"), keys: [], path: path, index: 0))
+                let isObject = c == UInt8(ascii: "{")
+                let parentIsObject = stack.last?.isObject ?? false
+                stack.append(
+                    Level(
+                        isObject: isObject, expectingKey: isObject, firstKey: keys.count,
+                        nameStart: parentIsObject ? lastKey.start : 0, nameLength: parentIsObject ? lastKey.length : 0,
+                        position: parentIsObject ? 0 : (stack.last?.index ?? 0), index: 0))
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                if !stack.isEmpty { stack.removeLast() }
+                if let top = stack.popLast() { keys.removeSubrange(top.firstKey...) }
             case UInt8(ascii: ","):
-                if var top = stack.last {
-                    if top.isObject { top.expectingKey = true } else { top.index += 1 }
-                    stack[stack.count - 1] = top
+                if !stack.isEmpty {
+                    if stack[stack.count - 1].isObject {
+                        stack[stack.count - 1].expectingKey = true
+                    } else {
+                        stack[stack.count - 1].index += 1
+                    }
                 }
             default:
                 break

@@ -223,8 +223,9 @@ enum Scalar {
         return exact
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ node: OpaquePointer?, codingPath: [any CodingKey]) throws -> T {
-        let path = WirePath.render(codingPath)
+    static func decode<T: Decodable>(_ type: T.Type, _ node: OpaquePointer?, codingPath: @autoclosure () -> [any CodingKey]) throws -> T {
+        // The path is rendered only for an error.
+        var path: String { WirePath.render(codingPath()) }
         switch type {
         case is Bool.Type: return try bool(node, path) as! T
         case is String.Type: return try string(node, path) as! T
@@ -239,7 +240,7 @@ enum Scalar {
         case is UInt.Type: return try integer(UInt.self, node, path) as! T
         case is UInt64.Type: return try integer(UInt64.self, node, path) as! T
         case is UInt32.Type: return try integer(UInt32.self, node, path) as! T
-        default: return try T(from: DecoderNode(node: node, codingPath: codingPath))
+        default: return try T(from: DecoderNode(node: node, codingPath: codingPath()))
         }
     }
 }
@@ -280,6 +281,44 @@ struct KeyedNode<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try Scalar.decode(type, try require(key), codingPath: codingPath + [key])
+    }
+
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        try Scalar.string(try require(key), WirePath.render(codingPath, key))
+    }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+        try Scalar.bool(try require(key), WirePath.render(codingPath, key))
+    }
+
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
+        try Scalar.double(try require(key), WirePath.render(codingPath, key))
+    }
+
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
+        try Scalar.integer(Int.self, try require(key), WirePath.render(codingPath, key))
+    }
+
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 {
+        try Scalar.uint64(try require(key), WirePath.render(codingPath, key))
+    }
+
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        let (found, node) = lookup(key)
+        guard found, node != nil else { return nil }
+        return try Scalar.string(node, WirePath.render(codingPath, key))
+    }
+
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+        let (found, node) = lookup(key)
+        guard found, node != nil else { return nil }
+        return try Scalar.double(node, WirePath.render(codingPath, key))
+    }
+
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+        let (found, node) = lookup(key)
+        guard found, node != nil else { return nil }
+        return try Scalar.bool(node, WirePath.render(codingPath, key))
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {

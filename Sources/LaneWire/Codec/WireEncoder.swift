@@ -85,8 +85,8 @@ final class EncoderNode: Encoder {
         }
     }
 
-    static func double(_ v: Double, _ path: String) throws -> OpaquePointer? {
-        guard v.isFinite else { throw WireError.nonFiniteNumber(path: path) }
+    static func double(_ v: Double, _ path: @autoclosure () -> String) throws -> OpaquePointer? {
+        guard v.isFinite else { throw WireError.nonFiniteNumber(path: path()) }
         // Whole numbers keep a fraction so that they read back as doubles in any parser.
         let whole = abs(v) < 1e15 && Double(Int64(v)) == v
         let text = whole ? "\(Int64(v)).0" : "\(v)"
@@ -104,6 +104,33 @@ struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         put(try EncoderNode.make(value, codingPath: codingPath + [key]), key)
+    }
+
+    // The scalars synthesized code calls directly: no dynamic casts on the hot path.
+    mutating func encode(_ value: String, forKey key: Key) throws {
+        put(value.withCString { json_object_new_string_len($0, Int32(value.utf8.count)) }, key)
+    }
+
+    mutating func encode(_ value: Bool, forKey key: Key) throws { put(json_object_new_boolean(value ? 1 : 0), key) }
+
+    mutating func encode(_ value: Double, forKey key: Key) throws {
+        put(try EncoderNode.double(value, WirePath.render(codingPath, key)), key)
+    }
+
+    mutating func encode(_ value: Int, forKey key: Key) throws { put(json_object_new_int64(Int64(value)), key) }
+
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { put(json_object_new_uint64(value), key) }
+
+    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) }
+    }
+
+    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) }
+    }
+
+    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) }
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
