@@ -35,7 +35,7 @@ let package = Package(
         // json-c, from Debian's libjson-c-dev.
         .systemLibrary(name: "CJSONC", pkgConfig: "json-c", providers: [.apt(["libjson-c-dev"])]),
         // Wire messages and their strict json-c codec (Codable, no C type in the public API).
-        .target(name: "LaneWire", dependencies: ["CJSONC"], swiftSettings: strict),
+        .target(name: "LaneWire", dependencies: ["CJSONC"], swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
         // libFuzzer target over the decoders (built with -DFUZZING; see Tests/run.sh).
         .executableTarget(name: "lane-wire-fuzz", dependencies: ["LaneWire"], swiftSettings: strict),
         // Independent safety checker: re-derives every safety property from the site geometry
