@@ -39,6 +39,7 @@ fi
 rm -f "$log"
 
 python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema
+python3 -c "import yaml" 2>/dev/null || python3 -m pip install --quiet pyyaml
 
 # The official VDA 5050 3.0 JSON Schemas (MIT, (c) VDA): test data, not part of the project.
 schemas="${VDA5050_SCHEMAS:-$PWD/../shared/vda5050/3.0-main}"
@@ -56,6 +57,7 @@ LANE_WIRE_EMIT_DIR="$emitted" swift test -c release 2>&1 | tee "$testlog"
 
 echo "== conformance: golden examples and every message the codec emitted in the tests"
 python3 Tests/conformance/validate.py "$schemas" protocols/examples "$emitted"
+python3 Tests/conformance/check_asyncapi.py
 
 echo "== fuzzing the decoders of every inbound message (libFuzzer + AddressSanitizer, ${LANE_FUZZ_SECONDS:-60} s)"
 swift build --scratch-path .build-fuzz --product lane-wire-fuzz \

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Validates wire messages against the official VDA 5050 3.0 JSON Schemas.
+"""Validates wire messages against the official VDA 5050 3.0 JSON Schemas and the coordinator's
+own schemas in protocols/schemas.
 
 Usage: validate.py SCHEMA_DIR PATH...   (a PATH is a .json file or a folder of them)
 
-A file's schema is chosen by the start of its name: order*.json -> order.schema, and so on for
-instantActions, state, connection, factsheet, zoneSet, responses, visualization. Exits non-zero
-if any file does not validate, or if no file was checked.
+A file's schema is chosen by the start of its name: order*.json -> order.schema in SCHEMA_DIR,
+and so on for instantActions, state, connection, factsheet, zoneSet, responses, visualization;
+coordinator-<name>*.json -> protocols/schemas/coordinator-<name>.schema.json (the longest
+matching name). Exits non-zero if any file does not validate, or if no file was checked.
 """
 import json
 import os
@@ -16,16 +18,29 @@ import jsonschema
 TOPICS = ["instantActions", "order", "state", "connection", "factsheet", "zoneSet", "responses", "visualization"]
 
 
+OWN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "protocols", "schemas")
+
+
+def load(path, cache, key):
+    if key not in cache:
+        with open(path, encoding="utf-8") as f:
+            schema = json.load(f)
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        cache[key] = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return cache[key]
+
+
 def schema_for(name, schema_dir, cache):
+    if name.startswith("coordinator-"):
+        own = sorted((n[: -len(".schema.json")] for n in os.listdir(OWN) if n.endswith(".schema.json")), key=len, reverse=True)
+        for schema in own:
+            if name.startswith(schema):
+                return load(os.path.join(OWN, schema + ".schema.json"), cache, schema)
+        return None
     for topic in sorted(TOPICS, key=len, reverse=True):
         if name.startswith(topic):
-            if topic not in cache:
-                with open(os.path.join(schema_dir, topic + ".schema"), encoding="utf-8") as f:
-                    schema = json.load(f)
-                cls = jsonschema.validators.validator_for(schema)
-                cls.check_schema(schema)
-                cache[topic] = cls(schema, format_checker=cls.FORMAT_CHECKER)
-            return cache[topic]
+            return load(os.path.join(schema_dir, topic + ".schema"), cache, topic)
     return None
 
 
@@ -53,7 +68,7 @@ def main():
             failures += 1
             where = "/".join(str(p) for p in error.path) or "(root)"
             print(f"{path}: {where}: {error.message}")
-    print(f"{checked} messages checked against the VDA 5050 schemas in {schema_dir}: {failures} problems")
+    print(f"{checked} messages checked against the VDA 5050 schemas in {schema_dir} and protocols/schemas: {failures} problems")
     return 1 if failures or checked == 0 else 0
 
 
