@@ -33,6 +33,8 @@
         _ = try? decoder.decode(OrderMessage.self, from: bytes)
         _ = try? decoder.decode(InstantActionsMessage.self, from: bytes)
         _ = try? decoder.decode(ResponsesMessage.self, from: bytes)
+        _ = try? decoder.decode(ZoneSetMessage.self, from: bytes)
+        _ = try? decoder.decode(VisualizationMessage.self, from: bytes)
         _ = try? decoder.decode(WireValue.self, from: bytes)
         return 0
     }

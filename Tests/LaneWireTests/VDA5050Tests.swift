@@ -98,6 +98,24 @@ struct VDA5050Tests {
             headerId: 12, timestamp: "2026-11-29T08:00:00.300Z", manufacturer: "lane-fleet", serialNumber: "T001",
             responses: [.init(requestId: "r1", grantType: .revoked), .init(requestId: "r2", grantType: .rejected)])
         try Self.emit(try WireEncoder().encode(responses), as: "responses-built")
+        let zones = ZoneSetMessage(
+            headerId: 13, timestamp: "2026-11-29T08:00:00.400Z", manufacturer: "lane-fleet", serialNumber: "T001",
+            zoneSet: .init(
+                mapId: "m", zoneSetId: "site",
+                zones: [
+                    .init(
+                        zoneId: "scanner", zoneType: .release, vertices: [.init(x: 0, y: 0), .init(x: 22, y: 0), .init(x: 22, y: 5)],
+                        releaseLossBehavior: .stop),
+                    .init(
+                        zoneId: "scan-queue", zoneType: .speedLimit,
+                        vertices: [.init(x: -120, y: 0), .init(x: 0, y: 0), .init(x: 0, y: 5)], maximumSpeed: 5.556),
+                ]))
+        try Self.emit(try WireEncoder().encode(zones), as: "zoneSet-built")
+        let visualization = VisualizationMessage(
+            headerId: 14, timestamp: "2026-11-29T08:00:00.450Z", manufacturer: "lane-fleet", serialNumber: "T001",
+            referenceStateHeaderId: 9,
+            mobileRobotPosition: .init(x: 1, y: 2, theta: 0.5, mapId: "m", localized: true), velocity: .init(vx: 3))
+        try Self.emit(try WireEncoder().encode(visualization), as: "visualization-built")
     }
 
     @Test("an unknown connection state and a missing field are refused with their place")
