@@ -35,6 +35,7 @@
         _ = try? decoder.decode(ResponsesMessage.self, from: bytes)
         _ = try? decoder.decode(ZoneSetMessage.self, from: bytes)
         _ = try? decoder.decode(VisualizationMessage.self, from: bytes)
+        _ = try? decoder.decode(FactsheetMessage.self, from: bytes)
         _ = try? decoder.decode(WireValue.self, from: bytes)
         return 0
     }
