@@ -64,8 +64,14 @@ swift build --scratch-path .build-fuzz --product lane-wire-fuzz \
     -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
 corpus=$(mktemp -d)
 cp protocols/examples/*.json "$corpus"/
-SWIFT_BACKTRACE=enable=no .build-fuzz/debug/lane-wire-fuzz -max_total_time="${LANE_FUZZ_SECONDS:-60}" \
-    -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "$corpus" 2>&1 | tail -n 12
+fuzzlog=$(mktemp)
+if ! SWIFT_BACKTRACE=enable=no .build-fuzz/debug/lane-wire-fuzz -max_total_time="${LANE_FUZZ_SECONDS:-60}" \
+    -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "$corpus" >"$fuzzlog" 2>&1; then
+    grep -v -E "^#[0-9]+ +(NEW|REDUCE|pulse|INITED)" "$fuzzlog" | tail -n 80
+    echo "fuzzing found a crash, a leak or a hang: the input is in ./crash-* (or leak-*, timeout-*)" >&2
+    exit 1
+fi
+tail -n 6 "$fuzzlog"
 echo "fuzzing: no crash, leak or hang"
 
 tests=$(grep -oE "Test run with [0-9]+ tests" "$testlog" | grep -oE "[0-9]+" | head -n 1)

@@ -98,6 +98,8 @@ struct CodecTests {
         Case(
             "a duplicate key", replacing(#""driving":false"#, #""driving":false,"driving":true"#), .duplicateKey(path: "", key: "driving")),
         Case("a duplicate nested key", replacing(#""x":1"#, #""x":1,"x":2"#), .duplicateKey(path: "position", key: "x")),
+        // Found by the fuzzer: a container where a key belongs, then a duplicate key inside it.
+        Case("an object where a key belongs, with a duplicate inside", #"{{"a":1,"a":2}}"#, .duplicateKey(path: "", key: "a")),
         Case("a duplicate key deep in arrays", #"[[1],[2,{"a":1,"a":2}]]"#, .duplicateKey(path: "[1][1]", key: "a")),
         Case("NaN", replacing(#""y":2.5"#, #""y":NaN"#), .nonFiniteNumber(path: "position.y")),
         Case("Infinity", replacing(#""y":2.5"#, #""y":Infinity"#), .nonFiniteNumber(path: "position.y")),

@@ -35,7 +35,7 @@ struct SyntaxScan {
             for (depth, level) in levels.enumerated() where depth > 0 {
                 if levels[depth - 1].isObject {
                     let name = String(
-                        decoding: UnsafeBufferPointer(rebasing: bytes[level.nameStart..<(level.nameStart + level.nameLength)]),
+                        decoding: UnsafeBufferPointer(rebasing: bytes[level.nameStart..<(level.nameStart + max(0, level.nameLength))]),
                         as: UTF8.self)
                     text += text.isEmpty ? name : ".\(name)"
                 } else {
@@ -75,7 +75,7 @@ struct SyntaxScan {
                 stack.append(
                     Level(
                         isObject: isObject, expectingKey: isObject, firstKey: keys.count,
-                        nameStart: parentIsObject ? lastKey.start : 0, nameLength: parentIsObject ? lastKey.length : 0,
+                        nameStart: parentIsObject ? lastKey.start : 0, nameLength: parentIsObject ? max(0, lastKey.length) : 0,
                         position: parentIsObject ? 0 : (stack.last?.index ?? 0), index: 0))
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 if let top = stack.popLast() { keys.removeSubrange(top.firstKey...) }
