@@ -127,35 +127,58 @@ func typeName(_ node: OpaquePointer?) -> String {
     }
 }
 
-/// A decoder over one node of a parsed json-c tree. The tree is owned by `WireDecoder.decode`
-/// and outlives every node decoder.
+/// The decoder over a parsed json-c tree. One instance serves the whole document: decoding a
+/// nested value moves it to the child node and pushes the key on its coding path, and moves it
+/// back afterwards (no allocation per level). The tree is owned by `WireDecoder.decode` and
+/// outlives the decoder.
 final class DecoderNode: Decoder {
-    let node: OpaquePointer?
-    let codingPath: [any CodingKey]
+    var node: OpaquePointer?
+    var codingPath: [any CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     init(node: OpaquePointer?, codingPath: [any CodingKey]) {
         self.node = node
         self.codingPath = codingPath
+        self.codingPath.reserveCapacity(16)
     }
 
     var path: String { WirePath.render(codingPath) }
 
+    /// Decodes a `T` from `child`, found under `key` (or, with `extra`, under a nested container's keys).
+    func decodeNested<T: Decodable>(_ type: T.Type, node child: OpaquePointer?, extra: [any CodingKey], key: any CodingKey) throws -> T {
+        let saved = node
+        let depth = codingPath.count
+        node = child
+        codingPath.append(contentsOf: extra)
+        codingPath.append(key)
+        defer {
+            codingPath.removeSubrange(depth...)
+            node = saved
+        }
+        return try T(from: self)
+    }
+
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        try keyed(node, extra: [])
+    }
+
+    func keyed<Key: CodingKey>(_ node: OpaquePointer?, extra: [any CodingKey]) throws -> KeyedDecodingContainer<Key> {
         guard let node, json_object_get_type(node) == json_type_object else {
-            throw WireError.typeMismatch(path: path, expected: "an object", found: typeName(node))
+            throw WireError.typeMismatch(path: WirePath.render(codingPath + extra), expected: "an object", found: typeName(node))
         }
-        return KeyedDecodingContainer(KeyedNode<Key>(object: node, codingPath: codingPath))
+        return KeyedDecodingContainer(KeyedNode<Key>(object: node, decoder: self, extra: extra))
     }
 
-    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer { try unkeyed(node, extra: []) }
+
+    func unkeyed(_ node: OpaquePointer?, extra: [any CodingKey]) throws -> any UnkeyedDecodingContainer {
         guard let node, json_object_get_type(node) == json_type_array else {
-            throw WireError.typeMismatch(path: path, expected: "an array", found: typeName(node))
+            throw WireError.typeMismatch(path: WirePath.render(codingPath + extra), expected: "an array", found: typeName(node))
         }
-        return UnkeyedNode(array: node, codingPath: codingPath)
+        return UnkeyedNode(array: node, decoder: self, extra: extra)
     }
 
-    func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleNode(node: node, codingPath: codingPath) }
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleNode(node: node, decoder: self) }
 }
 
 /// Reading scalars out of json-c nodes, with the strict rules.
@@ -223,9 +246,12 @@ enum Scalar {
         return exact
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ node: OpaquePointer?, codingPath: @autoclosure () -> [any CodingKey]) throws -> T {
+    /// Decodes a `T` found under `key`: scalars directly, anything else through the decoder.
+    static func decode<T: Decodable>(
+        _ type: T.Type, _ node: OpaquePointer?, decoder: DecoderNode, extra: [any CodingKey], key: any CodingKey
+    ) throws -> T {
         // The path is rendered only for an error.
-        var path: String { WirePath.render(codingPath()) }
+        var path: String { WirePath.render(decoder.codingPath + extra + [key]) }
         switch type {
         case is Bool.Type: return try bool(node, path) as! T
         case is String.Type: return try string(node, path) as! T
@@ -240,14 +266,20 @@ enum Scalar {
         case is UInt.Type: return try integer(UInt.self, node, path) as! T
         case is UInt64.Type: return try integer(UInt64.self, node, path) as! T
         case is UInt32.Type: return try integer(UInt32.self, node, path) as! T
-        default: return try T(from: DecoderNode(node: node, codingPath: codingPath()))
+        default: return try decoder.decodeNested(type, node: node, extra: extra, key: key)
         }
     }
 }
 
 struct KeyedNode<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let object: OpaquePointer
-    let codingPath: [any CodingKey]
+    let decoder: DecoderNode
+    /// Keys of nested containers between the decoder's path and this container.
+    let extra: [any CodingKey]
+
+    var codingPath: [any CodingKey] { decoder.codingPath + extra }
+
+    func path(_ key: Key) -> String { WirePath.render(codingPath + [key]) }
 
     var allKeys: [Key] {
         var keys: [Key] = []
@@ -265,7 +297,8 @@ struct KeyedNode<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func lookup(_ key: Key) -> (found: Bool, node: OpaquePointer?) {
         var value: OpaquePointer?
-        let found = json_object_object_get_ex(object, key.stringValue, &value) != 0
+        // withCString borrows a native string's bytes; the implicit conversion would copy them.
+        let found = key.stringValue.withCString { json_object_object_get_ex(object, $0, &value) } != 0
         return (found, value)
     }
 
@@ -280,53 +313,53 @@ struct KeyedNode<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeNil(forKey key: Key) throws -> Bool { try require(key) == nil }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try Scalar.decode(type, try require(key), codingPath: codingPath + [key])
+        try Scalar.decode(type, try require(key), decoder: decoder, extra: extra, key: key)
     }
 
     func decode(_ type: String.Type, forKey key: Key) throws -> String {
-        try Scalar.string(try require(key), WirePath.render(codingPath, key))
+        try Scalar.string(try require(key), path(key))
     }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
-        try Scalar.bool(try require(key), WirePath.render(codingPath, key))
+        try Scalar.bool(try require(key), path(key))
     }
 
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
-        try Scalar.double(try require(key), WirePath.render(codingPath, key))
+        try Scalar.double(try require(key), path(key))
     }
 
     func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
-        try Scalar.integer(Int.self, try require(key), WirePath.render(codingPath, key))
+        try Scalar.integer(Int.self, try require(key), path(key))
     }
 
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 {
-        try Scalar.uint64(try require(key), WirePath.render(codingPath, key))
+        try Scalar.uint64(try require(key), path(key))
     }
 
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
         let (found, node) = lookup(key)
         guard found, node != nil else { return nil }
-        return try Scalar.string(node, WirePath.render(codingPath, key))
+        return try Scalar.string(node, path(key))
     }
 
     func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
         let (found, node) = lookup(key)
         guard found, node != nil else { return nil }
-        return try Scalar.double(node, WirePath.render(codingPath, key))
+        return try Scalar.double(node, path(key))
     }
 
     func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
         let (found, node) = lookup(key)
         guard found, node != nil else { return nil }
-        return try Scalar.bool(node, WirePath.render(codingPath, key))
+        return try Scalar.bool(node, path(key))
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        try DecoderNode(node: try require(key), codingPath: codingPath + [key]).container(keyedBy: type)
+        try decoder.keyed(try require(key), extra: extra + [key])
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try DecoderNode(node: try require(key), codingPath: codingPath + [key]).unkeyedContainer()
+        try decoder.unkeyed(try require(key), extra: extra + [key])
     }
 
     func superDecoder() throws -> any Decoder { DecoderNode(node: object, codingPath: codingPath) }
@@ -338,25 +371,28 @@ struct KeyedNode<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
 struct UnkeyedNode: UnkeyedDecodingContainer {
     let array: OpaquePointer
-    let codingPath: [any CodingKey]
+    let decoder: DecoderNode
+    let extra: [any CodingKey]
     var currentIndex = 0
 
-    init(array: OpaquePointer, codingPath: [any CodingKey]) {
+    init(array: OpaquePointer, decoder: DecoderNode, extra: [any CodingKey]) {
         self.array = array
-        self.codingPath = codingPath
+        self.decoder = decoder
+        self.extra = extra
     }
 
+    var codingPath: [any CodingKey] { decoder.codingPath + extra }
     var count: Int? { Int(json_object_array_length(array)) }
     var isAtEnd: Bool { currentIndex >= count! }
 
-    mutating func next() throws -> (OpaquePointer?, [any CodingKey]) {
+    mutating func next() throws -> (OpaquePointer?, IndexKey) {
         guard !isAtEnd else {
             throw WireError.invalidValue(path: WirePath.render(codingPath), reason: "array has only \(count!) elements")
         }
         let node = json_object_array_get_idx(array, currentIndex)
-        let path = codingPath + [IndexKey(currentIndex)]
+        let key = IndexKey(currentIndex)
         currentIndex += 1
-        return (node, path)
+        return (node, key)
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -369,30 +405,48 @@ struct UnkeyedNode: UnkeyedDecodingContainer {
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let (node, path) = try next()
-        return try Scalar.decode(type, node, codingPath: path)
+        let (node, key) = try next()
+        return try Scalar.decode(type, node, decoder: decoder, extra: extra, key: key)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let (node, path) = try next()
-        return try DecoderNode(node: node, codingPath: path).container(keyedBy: type)
+        let (node, key) = try next()
+        return try decoder.keyed(node, extra: extra + [key])
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let (node, path) = try next()
-        return try DecoderNode(node: node, codingPath: path).unkeyedContainer()
+        let (node, key) = try next()
+        return try decoder.unkeyed(node, extra: extra + [key])
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let (node, path) = try next()
-        return DecoderNode(node: node, codingPath: path)
+        let (node, key) = try next()
+        return DecoderNode(node: node, codingPath: codingPath + [key])
     }
 }
 
 struct SingleNode: SingleValueDecodingContainer {
     let node: OpaquePointer?
-    let codingPath: [any CodingKey]
+    let decoder: DecoderNode
+    var codingPath: [any CodingKey] { decoder.codingPath }
 
     func decodeNil() -> Bool { node == nil }
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try Scalar.decode(type, node, codingPath: codingPath) }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        var path: String { WirePath.render(codingPath) }
+        switch type {
+        case is Bool.Type: return try Scalar.bool(node, path) as! T
+        case is String.Type: return try Scalar.string(node, path) as! T
+        case is Double.Type: return try Scalar.double(node, path) as! T
+        case is Int.Type: return try Scalar.integer(Int.self, node, path) as! T
+        case is Int64.Type: return try Scalar.integer(Int64.self, node, path) as! T
+        case is UInt64.Type: return try Scalar.integer(UInt64.self, node, path) as! T
+        default:
+            // A nested value at the same place (a wrapper type): decode it from this node.
+            let saved = decoder.node
+            decoder.node = node
+            defer { decoder.node = saved }
+            return try T(from: decoder)
+        }
+    }
 }
