@@ -192,7 +192,7 @@ extension SchedulerCore {
 
     /// Recomputes the authority of `t` and sends what changed.
     mutating func evaluate(_ t: Int, now: Seconds) {
-        guard truckIndex[trucks[t].id] == t, let trip = trucks[t].trip, trucks[t].hasReport else { return }
+        guard let trip = trucks[t].trip, trucks[t].hasReport else { return }
         let route = trip.route
         // A truck standing beyond its end of authority after an emergency stop (an overrun, or a
         // shortening it never heard), once released: its end becomes where it stands. That space
@@ -324,11 +324,7 @@ extension SchedulerCore {
                 end = closure
             } else {
                 end = current
-                if !truck.emergencyStopped {
-                    trucks[t].emergencyStopped = true
-                    statistics.emergencyStops += 1
-                    out.append(.emergencyStop(truck.id, .zoneClosedTooLate))
-                }
+                emergencyStop(t, .zoneClosedTooLate)
             }
         }
         // A hold: the end where the truck could stop when the hold began.
@@ -403,11 +399,7 @@ extension SchedulerCore {
         // A shortened authority the truck has not heard and can no longer stop before is not
         // sent again: the truck is stopped now instead.
         if truck.pendingShorten != nil && truck.authorityEnd < stoppingPoint(t, now: now) - 1e-9 {
-            if !truck.emergencyStopped {
-                trucks[t].emergencyStopped = true
-                statistics.emergencyStops += 1
-                out.append(.emergencyStop(truck.id, .shorteningNotEchoed))
-            }
+            emergencyStop(t, .shorteningNotEchoed)
             return
         }
         statistics.resends += 1

@@ -24,5 +24,5 @@ extension SchedulerCore {
     }
 
     /// Number of trucks currently on a trip.
-    public var activeTrips: Int { trucks.indices.filter { trucks[$0].trip != nil && truckIndex[trucks[$0].id] == $0 }.count }
+    public var activeTrips: Int { trucks.filter { $0.trip != nil }.count }
 }

@@ -22,6 +22,8 @@ public struct SchedulerCore: Sendable {
 
     var trucks: [TruckRecord] = []
     var truckIndex: [TruckID: Int] = [:]
+    /// Slots of trucks that left. A truck may leave only without a trip, so a slot with a trip
+    /// always belongs to a truck in the fleet.
     var freeSlots: [Int] = []
     var claims: [[ZoneClaim]]
     var waitingAt: [[Int]]
@@ -222,7 +224,9 @@ public struct SchedulerCore: Sendable {
             }
         }
         trucks[t] = truck
-        for i in route.legs.indices where route.legs[i].start > previousFront && route.legs[i].start <= front {
+        let firstNew = previousFront < 0 ? 0 : (route.legIndex(at: previousFront).map { $0 + 1 } ?? route.legs.count)
+        for i in firstNew..<route.legs.count where route.legs[i].start > previousFront {
+            if route.legs[i].start > front { break }
             let zone = site.zones[route.legs[i].zone]
             out.append(.notice(.zoneEntered(truck.id, zone.id)))
             if zone.kind == .handover { out.append(.notice(.handoverCrossed(truck.id, zone.id))) }
@@ -245,11 +249,7 @@ public struct SchedulerCore: Sendable {
     mutating func handleOverrun(_ t: Int, by distance: Meters) {
         let truck = trucks[t]
         out.append(.notice(.overrun(truck.id, by: distance)))
-        if !truck.emergencyStopped {
-            trucks[t].emergencyStopped = true
-            statistics.emergencyStops += 1
-            out.append(.emergencyStop(truck.id, .overrun))
-        }
+        emergencyStop(t, .overrun)
         // The truck may yet move its emergency stopping distance: that space is now its own.
         let v = truck.speed
         let reach =
@@ -274,16 +274,10 @@ public struct SchedulerCore: Sendable {
                 let overlaps = zone.isExclusive || (a < mine.upperBound && b > mine.lowerBound)
                 guard overlaps, !trucks[claim.truck].emergencyStopped else { continue }
                 endangered = true
-                trucks[claim.truck].emergencyStopped = true
-                statistics.emergencyStops += 1
-                out.append(.emergencyStop(trucks[claim.truck].id, .endangeredByOverrun))
+                emergencyStop(claim.truck, .endangeredByOverrun)
             }
         }
-        if endangered && !trucks[t].emergencyStopped {
-            trucks[t].emergencyStopped = true
-            statistics.emergencyStops += 1
-            out.append(.emergencyStop(trucks[t].id, .overrun))
-        }
+        if endangered { emergencyStop(t, .overrun) }
     }
 
     mutating func completeTrip(_ t: Int) {
@@ -358,12 +352,12 @@ public struct SchedulerCore: Sendable {
             enqueueAll { $0.trip?.route.legIndex(ofZone: z) != nil }
         case .emergencyStop(let id):
             guard let t = truckIndex[id] else { return reject(id, .unknownTruck) }
-            emergencyStop(t)
+            emergencyStop(t, .operatorCommand)
         case .emergencyStopLane(let lane):
             guard let l = site.laneIndex[lane] else { return reject(nil, .unknownLane(lane)) }
-            for t in trucks.indices where trucks[t].trip?.route.lane == l { emergencyStop(t) }
+            for t in trucks.indices where trucks[t].trip?.route.lane == l { emergencyStop(t, .operatorCommand) }
         case .emergencyStopAll:
-            for t in trucks.indices where trucks[t].trip != nil { emergencyStop(t) }
+            for t in trucks.indices where trucks[t].trip != nil { emergencyStop(t, .operatorCommand) }
         case .setPriority(let id, let on):
             guard let t = truckIndex[id] else { return reject(id, .unknownTruck) }
             trucks[t].priority = on
@@ -371,11 +365,12 @@ public struct SchedulerCore: Sendable {
         }
     }
 
-    mutating func emergencyStop(_ t: Int) {
+    /// Emergency-stops `t` (once: a truck already stopped so is not told again).
+    mutating func emergencyStop(_ t: Int, _ reason: EmergencyReason) {
         guard !trucks[t].emergencyStopped else { return }
         trucks[t].emergencyStopped = true
         statistics.emergencyStops += 1
-        out.append(.emergencyStop(trucks[t].id, .operatorCommand))
+        out.append(.emergencyStop(trucks[t].id, reason))
     }
 
     func isHeld(_ t: Int) -> Bool {
@@ -392,7 +387,7 @@ public struct SchedulerCore: Sendable {
     // MARK: Time
 
     mutating func tick(now: Seconds) {
-        for t in trucks.indices where trucks[t].trip != nil && truckIndex[trucks[t].id] == t {
+        for t in trucks.indices where trucks[t].trip != nil {
             if !trucks[t].stale && now - trucks[t].receivedAt > configuration.staleAfter {
                 trucks[t].stale = true
                 out.append(.notice(.truckStale(trucks[t].id)))
@@ -424,13 +419,15 @@ public struct SchedulerCore: Sendable {
     }
 
     mutating func drain(now: Seconds) {
-        var guardCount = 0
-        while let t = pending.first {
-            pending.removeFirst()
+        // Evaluating a truck may enqueue others (its waiters); the list grows while it is read.
+        var next = 0
+        while next < pending.count && next < 100 * max(trucks.count, 1) {
+            let t = pending[next]
+            next += 1
             pendingMark[t] = false
             evaluate(t, now: now)
-            guardCount += 1
-            if guardCount > 100 * max(trucks.count, 1) { break }
         }
+        for t in pending[next...] { pendingMark[t] = false }
+        pending.removeAll(keepingCapacity: true)
     }
 }

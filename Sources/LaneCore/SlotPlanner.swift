@@ -8,7 +8,7 @@ extension SchedulerCore {
     mutating func replan(now: Seconds) {
         lastPlanAt = now
         var order: [(Int, Seconds)] = []
-        for t in trucks.indices where trucks[t].trip != nil && truckIndex[trucks[t].id] == t {
+        for t in trucks.indices where trucks[t].trip != nil {
             // Perishable cargo (or an operator's priority) is planned first where the next
             // exclusive zone lets the order change.
             let (eta, reorders) = timeToNextZone(t)
@@ -26,7 +26,7 @@ extension SchedulerCore {
     /// Plans one newly admitted or re-routed truck against the windows already given.
     mutating func planTruck(_ t: Int, now: Seconds) {
         var zoneFree = [Seconds](repeating: now, count: site.zones.count)
-        for u in trucks.indices where u != t && trucks[u].trip != nil && truckIndex[trucks[u].id] == u {
+        for u in trucks.indices where u != t && trucks[u].trip != nil {
             for window in trucks[u].windows {
                 let z = site.zoneIndex[window.zone]!
                 zoneFree[z] = max(zoneFree[z], window.closes)
@@ -72,8 +72,6 @@ extension SchedulerCore {
         for (i, leg) in route.legs.enumerated() where leg.end > claimedFrom {
             let zone = site.zones[leg.zone]
             let limit = min(zone.speedLimit, profile.maxSpeed)
-            let entryDistance = max(0, leg.start - front)
-            _ = entryDistance
             let inside = front >= leg.start
             let travel = inside ? 0 : (leg.length / limit)
             if zone.isExclusive {

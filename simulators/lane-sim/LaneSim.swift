@@ -90,7 +90,7 @@ func printSummary(_ report: SimulationReport, site: Site, profile: TruckProfile)
         "  trips: \(report.tripsStarted) started, \(report.tripsCompleted) completed, \(report.tripsUnfinished.count) on a lane at the end")
     print(String(format: "  mean trip time %.0f s, unplanned stops per trip %.2f", report.meanTripTime, report.unplannedStopsPerTrip))
     for lane in site.lanes where lane.driverless {
-        guard let bottleneck = bottleneckZone(site, lane), let station = bottleneck.station else { continue }
+        guard let bottleneck = site.bottleneck(of: lane.id), let station = bottleneck.station else { continue }
         let capacity = LanePhysics.stationCapacity(
             dwell: station.dwell.mean, profile: profile, standstillGap: site.rules.standstillGap)
         let measured = report.throughputPerHour(at: bottleneck.id)
@@ -106,8 +106,6 @@ func printSummary(_ report: SimulationReport, site: Site, profile: TruckProfile)
     print("  safety checker: \(report.stepsChecked) steps, \(report.violations.count) violations")
     for violation in report.violations.prefix(10) { print("    \(violation)") }
 }
-
-func bottleneckZone(_ site: Site, _ lane: Lane) -> Zone? { site.bottleneck(of: lane.id) }
 
 /// Prints what the core believes about the trucks still on a lane (for a run that did not drain).
 func printStuck(_ core: SchedulerCore, _ report: SimulationReport) {

@@ -64,7 +64,7 @@ final class EncoderNode: Encoder {
         let path = { WirePath.render(codingPath) }
         switch value {
         case let v as Bool: return json_object_new_boolean(v ? 1 : 0)
-        case let v as String: return v.withCString { json_object_new_string_len($0, Int32(v.utf8.count)) }
+        case let v as String: return string(v)
         case let v as Double: return try double(v, path())
         case let v as Float: return try double(Double(v), path())
         case let v as Int: return json_object_new_int64(Int64(v))
@@ -84,6 +84,9 @@ final class EncoderNode: Encoder {
             return child.value
         }
     }
+
+    /// A json-c string node (its length given, so that the string is never cut at a NUL).
+    static func string(_ v: String) -> OpaquePointer? { v.withCString { json_object_new_string_len($0, Int32(v.utf8.count)) } }
 
     static func double(_ v: Double, _ path: @autoclosure () -> String) throws -> OpaquePointer? {
         guard v.isFinite else { throw WireError.nonFiniteNumber(path: path()) }
@@ -108,7 +111,7 @@ struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     // The scalars synthesized code calls directly: no dynamic casts on the hot path.
     mutating func encode(_ value: String, forKey key: Key) throws {
-        put(value.withCString { json_object_new_string_len($0, Int32(value.utf8.count)) }, key)
+        put(EncoderNode.string(value), key)
     }
 
     mutating func encode(_ value: Bool, forKey key: Key) throws { put(json_object_new_boolean(value ? 1 : 0), key) }
