@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LaneWireTests",
-            dependencies: ["LaneWire"],
+            dependencies: ["LaneWire", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
         .testTarget(

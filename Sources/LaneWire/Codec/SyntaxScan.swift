@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
 /// One pass over the raw payload for what json-c lets through: duplicate keys, single-quoted
 /// strings, and nesting deeper than the limit. json-c parses the same bytes afterwards; this
 /// scan only needs to find where strings and containers begin and end. It allocates nothing per
@@ -15,6 +21,22 @@ struct SyntaxScan {
         var position: Int
         /// This array's current element.
         var index: Int
+    }
+
+    /// The index of the quote that closes the string opened at `opening` (or `bytes.count` if it
+    /// is never closed): the next quote not escaped by an odd number of backslashes.
+    private static func closingQuote(_ bytes: UnsafeBufferPointer<UInt8>, after opening: Int) -> Int {
+        guard let base = bytes.baseAddress else { return bytes.count }
+        var from = opening + 1
+        while from < bytes.count {
+            guard let found = memchr(base + from, Int32(UInt8(ascii: "\"")), bytes.count - from) else { return bytes.count }
+            let quote = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            var backslashes = 0
+            while quote - backslashes - 1 > opening && bytes[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+            if backslashes % 2 == 0 { return quote }
+            from = quote + 1
+        }
+        return bytes.count
     }
 
     static func check(_ bytes: UnsafeBufferPointer<UInt8>, limits: WireLimits) throws(WireError) {
@@ -49,11 +71,7 @@ struct SyntaxScan {
             switch c {
             case UInt8(ascii: "\""):
                 let start = i + 1
-                i += 1
-                while i < n && bytes[i] != UInt8(ascii: "\"") {
-                    if bytes[i] == UInt8(ascii: "\\") { i += 1 }
-                    i += 1
-                }
+                i = closingQuote(bytes, after: i)
                 if let top = stack.last, top.isObject, top.expectingKey, i <= n {
                     let key = (start: start, length: min(i, n) - start)
                     for k in top.firstKey..<keys.count where same(keys[k], key) {

@@ -8,6 +8,10 @@ public struct WireDecoder: Sendable {
     /// The limits payloads are held to.
     public var limits: WireLimits
 
+    /// Whether types with a direct mapping (`WireMapped`) are decoded through `Codable` instead:
+    /// for the tests that hold both paths to the same results.
+    var throughCodable = false
+
     /// A decoder with the given limits.
     public init(limits: WireLimits = WireLimits()) { self.limits = limits }
 
@@ -16,6 +20,9 @@ public struct WireDecoder: Sendable {
         guard payload.count <= limits.maximumBytes else { throw .tooLarge(bytes: payload.count, limit: limits.maximumBytes) }
         let root = try parse(payload)
         defer { json_object_put(root) }
+        if !throughCodable, let mapped = T.self as? any WireMapped.Type {
+            return try mapped.init(wire: root) as! T
+        }
         do {
             return try T(from: DecoderNode(node: root, codingPath: []))
         } catch let error as WireError {
@@ -33,10 +40,7 @@ public struct WireDecoder: Sendable {
     }
 
     private func parse(_ payload: [UInt8]) throws(WireError) -> OpaquePointer? {
-        var terminated = payload
-        terminated.append(0)  // a bare top-level number is complete only at a terminator
-        return try terminated.withUnsafeBufferPointer { (buffer) throws(WireError) -> OpaquePointer? in
-            let bytes = UnsafeBufferPointer(rebasing: buffer[0..<payload.count])
+        try payload.withUnsafeBufferPointer { (bytes) throws(WireError) -> OpaquePointer? in
             try SyntaxScan.check(bytes, limits: limits)
             guard let tokener = json_tokener_new_ex(Int32(limits.maximumDepth + 1)) else {
                 throw WireError.malformed(reason: "out of memory", offset: 0)
@@ -44,11 +48,16 @@ public struct WireDecoder: Sendable {
             defer { json_tokener_free(tokener) }
             // Trailing characters are allowed here only to be reported precisely below.
             json_tokener_set_flags(tokener, Int32(JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8))
-            let root = buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                json_tokener_parse_ex(tokener, $0, Int32(buffer.count))
+            var root = bytes.withMemoryRebound(to: CChar.self) { json_tokener_parse_ex(tokener, $0.baseAddress, Int32($0.count)) }
+            var status = json_tokener_get_error(tokener)
+            var end = json_tokener_get_parse_end(tokener)
+            if status == json_tokener_continue {
+                // The whole payload was read: a bare top-level number is complete only at a
+                // terminator, and anything else unfinished is reported at the end.
+                root = json_tokener_parse_ex(tokener, "", 1)
+                status = json_tokener_get_error(tokener)
+                end = payload.count
             }
-            let status = json_tokener_get_error(tokener)
-            let end = json_tokener_get_parse_end(tokener)
             guard status == json_tokener_success else {
                 json_object_put(root)
                 if status == json_tokener_error_depth { throw WireError.tooDeep(limit: limits.maximumDepth) }
@@ -183,14 +192,14 @@ final class DecoderNode: Decoder {
 
 /// Reading scalars out of json-c nodes, with the strict rules.
 enum Scalar {
-    static func bool(_ node: OpaquePointer?, _ path: @autoclosure () -> String) throws -> Bool {
+    static func bool(_ node: OpaquePointer?, _ path: @autoclosure () -> String) throws(WireError) -> Bool {
         guard let node, json_object_get_type(node) == json_type_boolean else {
             throw WireError.typeMismatch(path: path(), expected: "a boolean", found: typeName(node))
         }
         return json_object_get_boolean(node) != 0
     }
 
-    static func string(_ node: OpaquePointer?, _ path: @autoclosure () -> String) throws -> String {
+    static func string(_ node: OpaquePointer?, _ path: @autoclosure () -> String) throws(WireError) -> String {
         guard let node, json_object_get_type(node) == json_type_string else {
             throw WireError.typeMismatch(path: path(), expected: "a string", found: typeName(node))
         }
@@ -201,7 +210,7 @@ enum Scalar {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func double(_ node: OpaquePointer?, _ path: @autoclosure () -> String) throws -> Double {
+    static func double(_ node: OpaquePointer?, _ path: @autoclosure () -> String) throws(WireError) -> Double {
         guard let node else { throw WireError.typeMismatch(path: path(), expected: "a number", found: "null") }
         let type = json_object_get_type(node)
         if type == json_type_int { return Double(try int64(node, path())) }
@@ -213,7 +222,7 @@ enum Scalar {
         return value
     }
 
-    static func int64(_ node: OpaquePointer?, _ path: @autoclosure () -> String) throws -> Int64 {
+    static func int64(_ node: OpaquePointer?, _ path: @autoclosure () -> String) throws(WireError) -> Int64 {
         guard let node, json_object_get_type(node) == json_type_int else {
             throw WireError.typeMismatch(path: path(), expected: "an integer", found: typeName(node))
         }
@@ -223,7 +232,7 @@ enum Scalar {
         return value
     }
 
-    static func uint64(_ node: OpaquePointer?, _ path: @autoclosure () -> String) throws -> UInt64 {
+    static func uint64(_ node: OpaquePointer?, _ path: @autoclosure () -> String) throws(WireError) -> UInt64 {
         guard let node, json_object_get_type(node) == json_type_int else {
             throw WireError.typeMismatch(path: path(), expected: "an integer", found: typeName(node))
         }
@@ -235,7 +244,9 @@ enum Scalar {
         return value
     }
 
-    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ node: OpaquePointer?, _ path: @autoclosure () -> String) throws -> T {
+    static func integer<T: FixedWidthInteger>(
+        _ type: T.Type, _ node: OpaquePointer?, _ path: @autoclosure () -> String
+    ) throws(WireError) -> T {
         if T.isSigned {
             let value = try int64(node, path())
             guard let exact = T(exactly: value) else { throw WireError.integerOverflow(path: path()) }

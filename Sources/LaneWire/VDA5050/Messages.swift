@@ -22,23 +22,48 @@ public indirect enum WireValue: Codable, Equatable, Sendable {
     /// An object.
     case object([String: WireValue])
 
-    /// Reads whichever JSON type is there.
+    /// Reads whichever JSON type is there. A value of the right type but a wrong content (a NUL
+    /// in a string, an integer out of range) is refused with its own error and place.
     public init(from decoder: any Decoder) throws {
         let single = try decoder.singleValueContainer()
-        if let value = try? single.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? single.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? single.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? single.decode([WireValue].self) {
-            self = .array(value)
-        } else if let value = try? single.decode([String: WireValue].self) {
-            self = .object(value)
-        } else {
+        /// The value as a `T`, nil if it is of another JSON type.
+        func attempt<T: Decodable>(_ type: T.Type) throws -> T? {
+            do {
+                return try single.decode(type)
+            } catch let error as WireError {
+                guard case .typeMismatch = error else { throw error }
+                return nil
+            } catch is DecodingError {
+                return nil
+            }
+        }
+        if single.decodeNil() {
             throw WireError.typeMismatch(
                 path: WirePath.render(decoder.codingPath), expected: "a string, number, boolean, array or object", found: "null")
+        } else if let value = try attempt(Bool.self) {
+            self = .bool(value)
+        } else if let value = try attempt(String.self) {
+            self = .string(value)
+        } else if let value = try attempt(Double.self) {
+            self = .number(value)
+        } else if var array = try? decoder.unkeyedContainer() {
+            var values: [WireValue] = []
+            while !array.isAtEnd { values.append(try array.decode(WireValue.self)) }
+            self = .array(values)
+        } else {
+            let object = try decoder.container(keyedBy: MemberName.self)
+            var values: [String: WireValue] = [:]
+            for key in object.allKeys { values[key.stringValue] = try object.decode(WireValue.self, forKey: key) }
+            self = .object(values)
         }
+    }
+
+    /// The name of an object member, whatever it is.
+    private struct MemberName: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     /// Writes the value as its JSON type.
