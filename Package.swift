@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "LaneSafetyCheck", targets: ["LaneSafetyCheck"]),
         .library(name: "LaneFastSim", targets: ["LaneFastSim"]),
         .library(name: "LaneWire", targets: ["LaneWire"]),
+        .library(name: "LaneMQTT", targets: ["LaneMQTT"]),
+        .library(name: "LaneTestKit", targets: ["LaneTestKit"]),
         .executable(name: "lane-sim", targets: ["lane-sim"]),
     ],
     dependencies: [
@@ -36,6 +38,12 @@ let package = Package(
         .systemLibrary(name: "CJSONC", pkgConfig: "json-c", providers: [.apt(["libjson-c-dev"])]),
         // Wire messages and their strict json-c codec (Codable, no C type in the public API).
         .target(name: "LaneWire", dependencies: ["CJSONC"], swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
+        // libmosquitto, from Debian's libmosquitto-dev.
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        // The MQTT 5 client: async Swift over libmosquitto (every unsafe pointer in Sources/LaneMQTT/Unsafe).
+        .target(name: "LaneMQTT", dependencies: ["CMosquitto"], swiftSettings: strict),
+        // The test kit: a real mosquitto broker per test, certificates, waiting helpers.
+        .target(name: "LaneTestKit", dependencies: ["LaneMQTT"], swiftSettings: strict),
         // libFuzzer target over the decoders (built with -DFUZZING; see Tests/run.sh).
         .executableTarget(name: "lane-wire-fuzz", dependencies: ["LaneWire"], swiftSettings: strict),
         // Independent safety checker: re-derives every safety property from the site geometry
@@ -68,6 +76,11 @@ let package = Package(
         .testTarget(
             name: "LaneWireTests",
             dependencies: ["LaneWire", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LaneMQTTTests",
+            dependencies: ["LaneMQTT", "LaneTestKit"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -7,9 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the suite needs: json-c for the wire codec (the MQTT and journal layers will
-# add mosquitto, libmosquitto-dev and libsqlite3-dev here).
-apt_packages=(git pkg-config libjson-c-dev)
+# Debian packages the suite needs: json-c for the wire codec, libmosquitto for the MQTT client,
+# the mosquitto broker the MQTT tests start (one per test, on a free loopback port; the tests
+# never use a system broker), openssl for the TLS tests' certificates.
+apt_packages=(git pkg-config libjson-c-dev libmosquitto-dev mosquitto openssl)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -59,6 +60,10 @@ echo "== conformance: golden examples and every message the codec emitted in the
 python3 Tests/conformance/validate.py "$schemas" protocols/examples "$emitted"
 python3 Tests/conformance/check_asyncapi.py
 
+echo "== AddressSanitizer and LeakSanitizer over the code that calls C (MQTT client, wire codec)"
+LSAN_OPTIONS="suppressions=$PWD/Tests/lsan.supp" swift test --sanitize=address --scratch-path .build-asan \
+    --filter "LaneMQTTTests|LaneWireTests" 2>&1 | tail -n 3
+
 echo "== fuzzing the decoders of every inbound message (libFuzzer + AddressSanitizer, ${LANE_FUZZ_SECONDS:-60} s)"
 swift build --scratch-path .build-fuzz --product lane-wire-fuzz \
     -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
@@ -75,5 +80,5 @@ tail -n 6 "$fuzzlog"
 echo "fuzzing: no crash, leak or hang"
 
 tests=$(grep -oE "Test run with [0-9]+ tests" "$testlog" | grep -oE "[0-9]+" | head -n 1)
-echo "all checks passed: swift test, schema conformance, fuzzing"
+echo "all checks passed: swift test, schema conformance, sanitizers, fuzzing"
 echo "${tests:-0} passed, 0 failed"
