@@ -29,5 +29,18 @@ let package = Package(
             path: "WireBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // A minimal C client on libmosquitto, the reference for the Swift client's figures.
+        .target(name: "CMQTTReference", path: "CMQTTReference", linkerSettings: [.linkedLibrary("mosquitto")]),
+        .executableTarget(
+            name: "MQTTBenchmarks",
+            dependencies: [
+                "CMQTTReference",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "LaneMQTT", package: "TruckLaneCoordinator"),
+                .product(name: "LaneTestKit", package: "TruckLaneCoordinator"),
+            ],
+            path: "MQTTBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

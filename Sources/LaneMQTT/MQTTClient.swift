@@ -22,7 +22,7 @@ public final class MQTTClient: Sendable {
     /// A client; nothing is sent until `connect()`.
     public init(_ configuration: MQTTConfiguration) throws(MQTTError) {
         self.configuration = configuration
-        core = ClientCore(inboundCapacity: configuration.inboundCapacity)
+        core = ClientCore(inboundCapacity: configuration.inboundCapacity, spin: configuration.consumerSpin)
         mosquitto = try Mosquitto(configuration, core: core)
     }
 

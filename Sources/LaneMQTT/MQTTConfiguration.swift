@@ -27,13 +27,17 @@ public struct MQTTConfiguration: Sendable {
     /// How many inbound messages wait for the consumer before QoS 0 messages are dropped (QoS 1
     /// and 2 messages, already acknowledged to the broker, are never dropped).
     public var inboundCapacity: Int
+    /// How long a consumer that finds no message looks again before it suspends: a message that
+    /// comes within this time reaches it without a thread hand-off (lower latency, a little CPU).
+    public var consumerSpin: Duration
 
     /// A configuration with the defaults: a clean session, 10 s keepalive, reconnection after 1 s
-    /// doubling up to 30 s, 10 s connect timeout, 10,000 waiting messages.
+    /// doubling up to 30 s, 10 s connect timeout, 10,000 waiting messages, 100 µs of looking again.
     public init(
         host: String = "127.0.0.1", port: Int = 1883, clientId: String, cleanStart: Bool = true, sessionExpiry: UInt32 = 0,
         keepalive: Int = 10, credentials: MQTTCredentials? = nil, tls: MQTTTLS? = nil, will: MQTTWill? = nil,
-        reconnectDelay: (first: UInt32, longest: UInt32) = (1, 30), connectTimeout: Double = 10, inboundCapacity: Int = 10_000
+        reconnectDelay: (first: UInt32, longest: UInt32) = (1, 30), connectTimeout: Double = 10, inboundCapacity: Int = 10_000,
+        consumerSpin: Duration = .microseconds(100)
     ) {
         self.host = host
         self.port = port
@@ -47,6 +51,7 @@ public struct MQTTConfiguration: Sendable {
         self.reconnectDelay = reconnectDelay
         self.connectTimeout = connectTimeout
         self.inboundCapacity = inboundCapacity
+        self.consumerSpin = consumerSpin
     }
 }
 

@@ -59,6 +59,7 @@ public final class TestBroker: Sendable {
             "autosave_interval 1",
             "max_queued_messages 1000000",
             "max_inflight_messages 100",
+            "set_tcp_nodelay true",
             "log_type error",
             "log_type warning",
             "log_type notice",
