@@ -182,6 +182,23 @@ struct MQTTClientTests {
         try await events.waitFor("the closed event") { $0 == .closed }
     }
 
+    @Test("after a broker crash (SIGKILL) the client reports the loss and reconnects when it is back")
+    func reconnectAfterCrash() async throws {
+        let broker = try await TestBroker.start()
+        let client = try await Self.connected(broker, "survivor")
+        let events = Collector(eventsOf: client)
+        let received = Collector(messagesOf: client)
+        try await client.subscribe("lane/after-crash")
+        broker.kill()
+        try await events.waitFor("the loss") { if case .disconnected = $0 { true } else { false } }
+        #expect(!client.isConnected)
+        try await broker.restart()
+        try await events.waitFor("the reconnection") { $0 == .connected(sessionPresent: false) }
+        try await client.publish(MQTTOutbound(topic: "lane/after-crash", payload: Self.bytes("back")))
+        try await received.waitFor(1)
+        await client.close()
+    }
+
     @Test("a QoS 1 publish made while the broker is down completes once it is back, and is delivered")
     func publishAcrossOutage() async throws {
         let broker = try await TestBroker.start(persistence: true)

@@ -120,6 +120,7 @@ final class Mosquitto: @unchecked Sendable {
     /// Connects (blocking on DNS, TCP and TLS: run off the cooperative pool) and starts the
     /// network thread, which reads the CONNACK and reconnects from then on.
     func connect() throws(MQTTError) {
+        guard !loopStarted.load(ordering: .acquiring) else { throw .invalidConfiguration("connect() was called twice") }
         var properties = PropertyList()
         if configuration.sessionExpiry > 0 {
             mosquitto_property_add_int32(&properties.list, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), configuration.sessionExpiry)
