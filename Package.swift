@@ -18,12 +18,17 @@ let package = Package(
         .library(name: "LaneWire", targets: ["LaneWire"]),
         .library(name: "LaneMQTT", targets: ["LaneMQTT"]),
         .library(name: "LaneTestKit", targets: ["LaneTestKit"]),
+        .library(name: "LaneCoordinator", targets: ["LaneCoordinator"]),
+        .library(name: "LaneTruckAgent", targets: ["LaneTruckAgent"]),
+        .executable(name: "lane-coordinator", targets: ["lane-coordinator"]),
         .executable(name: "lane-sim", targets: ["lane-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Pure domain: site model, slot planner, interlocking. No IO, no clock, no dependencies.
@@ -44,6 +49,35 @@ let package = Package(
         .target(name: "LaneMQTT", dependencies: ["CMosquitto"], swiftSettings: strict),
         // The test kit: a real mosquitto broker per test, certificates, waiting helpers.
         .target(name: "LaneTestKit", dependencies: ["LaneMQTT"], swiftSettings: strict),
+        // The coordinator service: the core on a real broker (VDA 5050 to the trucks, trips,
+        // operators, status, plan and events).
+        .target(
+            name: "LaneCoordinator",
+            dependencies: [
+                "LaneCore", "LaneWire", "LaneMQTT", "LaneSiteFile",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "lane-coordinator",
+            dependencies: [
+                "LaneCoordinator", "LaneCore", "LaneSiteFile", "LaneMQTT",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        // A driverless truck speaking VDA 5050 over MQTT: the scripted trucks of the end-to-end
+        // tests and the simulator's trucks.
+        .target(
+            name: "LaneTruckAgent",
+            dependencies: ["LaneWire", "LaneMQTT"],
+            path: "simulators/TruckAgent",
+            swiftSettings: strict
+        ),
         // libFuzzer target over the decoders (built with -DFUZZING; see Tests/run.sh).
         .executableTarget(name: "lane-wire-fuzz", dependencies: ["LaneWire"], swiftSettings: strict),
         // Independent safety checker: re-derives every safety property from the site geometry

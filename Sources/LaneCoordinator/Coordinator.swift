@@ -1,0 +1,588 @@
+public import LaneCore
+public import LaneMQTT
+import LaneWire
+public import Logging
+
+/// The coordinator service: it listens to every truck on the site's broker, runs the scheduler
+/// core, and sends each truck its movement authority (VDA 5050 order), its stop and go (instant
+/// actions) and the answers to its zone requests; it admits trips from the dispatch topic,
+/// publishes trip states, events, the plan and its own status, and answers operators.
+///
+/// Every message is handled on this actor, one at a time, in arrival order; every publish is
+/// queued in order with the MQTT client (`send`), so that the messages to one truck leave in the
+/// order the core decided them.
+public actor Coordinator {
+    /// The configuration.
+    public let configuration: CoordinatorConfiguration
+    /// The site.
+    public let site: Site
+    let client: MQTTClient
+    let clock: SiteClock
+    let logger: Logger
+    var core: SchedulerCore
+    var sessions: [TruckID: TruckSession] = [:]
+    var headerIds: [String: UInt64] = [:]
+    var counters = CoordinatorCounters()
+    let startedAt: Double
+    var state: CoordinatorStatus.State = .online
+    var lastPlanAt: Double = -.infinity
+    private let decoder = WireDecoder()
+    private let encoder = WireEncoder()
+
+    /// A coordinator for `site`; nothing happens until `run()`.
+    public init(configuration: CoordinatorConfiguration, site: Site, logger: Logger = Logger(label: "lane-coordinator")) throws(MQTTError) {
+        self.configuration = configuration
+        self.site = site
+        self.logger = logger
+        clock = SiteClock(scale: configuration.timeScale, origin: configuration.clockOrigin)
+        var broker = configuration.broker
+        broker.will = MQTTWill(
+            MQTTOutbound(
+                topic: CoordinatorTopic.status, payload: [], qos: .atLeastOnce, retain: true,
+                properties: MQTTProperties(contentType: "application/json")))
+        startedAt = clock.now()
+        core = SchedulerCore(site: site, configuration: configuration.core)
+        // The will is the offline status; it is filled in once the clock is known.
+        broker.will?.message.payload = (try? WireEncoder().encode(
+            CoordinatorStatus(
+                headerId: 0, timestamp: WireTimestamp.format(secondsSince1970: startedAt), siteId: configuration.siteId,
+                state: .offline, since: WireTimestamp.format(secondsSince1970: startedAt)))) ?? []
+        client = try MQTTClient(broker)
+        for (truck, profile) in configuration.fleet.sorted(by: { $0.key < $1.key }) {
+            _ = core.handle(.truckJoined(truck, profile), now: startedAt)
+            sessions[truck] = TruckSession()
+        }
+    }
+
+    // MARK: running
+
+    /// Connects, announces itself, subscribes, and handles messages and ticks until the client is
+    /// closed by `shutdown()`.
+    public func run() async throws {
+        try await client.connect()
+        try await subscribe()
+        publishStatus()
+        logger.info("coordinator online", metadata: ["site": "\(configuration.siteId)", "trucks": "\(configuration.fleet.count)"])
+        let ticker = Task { [configuration] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(configuration.tickInterval))
+                self.tick()
+            }
+        }
+        defer { ticker.cancel() }
+        for await message in client.messages { handle(message) }
+    }
+
+    func subscribe() async throws {
+        let interface = configuration.interfaceName
+        try await client.subscribe(VDA5050Topic.everyTruck(interfaceName: interface, kind: .state), qos: .atMostOnce)
+        try await client.subscribe(VDA5050Topic.everyTruck(interfaceName: interface, kind: .connection), qos: .atLeastOnce)
+        try await client.subscribe(VDA5050Topic.everyTruck(interfaceName: interface, kind: .factsheet), qos: .atLeastOnce)
+        try await client.subscribe(CoordinatorTopic.dispatch, qos: .atLeastOnce)
+        try await client.subscribe(CoordinatorTopic.operatorRequests, qos: .atLeastOnce)
+    }
+
+    /// Stops every truck where it can stop, announces "offline" and disconnects (the last will is
+    /// not needed: the status says it).
+    public func shutdown() async {
+        logger.notice("coordinator shutting down: holding every truck")
+        apply(core.handle(.operatorCommand(.holdAll), now: clock.now()))
+        state = .offline
+        publishStatus()
+        await client.close()
+    }
+
+    /// Advances the core's clock: expiries, resends, staleness, re-planning; and the plan snapshot.
+    func tick() {
+        let now = clock.now()
+        apply(core.handle(.tick, now: now))
+        if clock.now() - lastPlanAt >= configuration.planInterval * configuration.timeScale {
+            lastPlanAt = now
+            publishPlan(now: now)
+        }
+    }
+
+    // MARK: inbound
+
+    func handle(_ message: MQTTInboundMessage) {
+        counters.received += 1
+        if message.topic == CoordinatorTopic.dispatch { return handleDispatch(message) }
+        if message.topic == CoordinatorTopic.operatorRequests { return handleOperator(message) }
+        let topic: VDA5050Topic
+        do {
+            topic = try VDA5050Topic(parsing: message.topic)
+        } catch {
+            return reject(.unknownTopic, topic: message.topic, detail: error.description)
+        }
+        guard topic.interfaceName == configuration.interfaceName else {
+            return reject(.unknownTopic, topic: message.topic, detail: "interface '\(topic.interfaceName)'")
+        }
+        guard topic.majorVersion == VDA5050.majorVersion else {
+            return reject(.versionMismatch, topic: message.topic, detail: "topic version \(topic.majorVersion)")
+        }
+        let truck = TruckID(topic.serialNumber)
+        guard sessions[truck] != nil else {
+            return reject(.unknownVehicle, topic: message.topic, detail: "\(topic.manufacturer)/\(topic.serialNumber) is not in the fleet")
+        }
+        switch topic.kind {
+        case .state: handleState(message, topic: topic, truck: truck)
+        case .connection: handleConnection(message, topic: topic, truck: truck)
+        case .factsheet: counters.factsheets += 1
+        default: reject(.unknownTopic, topic: message.topic, detail: "not a topic trucks publish")
+        }
+    }
+
+    /// Decodes a truck's message and checks what every VDA 5050 message must satisfy.
+    func decodeTruckMessage<M: VDA5050Message>(_ type: M.Type, _ message: MQTTInboundMessage, topic: VDA5050Topic) -> M? {
+        let decoded: M
+        do {
+            decoded = try decoder.decode(M.self, from: message.payload)
+        } catch {
+            reject(.malformed, topic: message.topic, detail: error.description)
+            return nil
+        }
+        do {
+            try topic.check(decoded)
+        } catch {
+            reject(.topicMismatch, topic: message.topic, detail: error.description)
+            return nil
+        }
+        guard decoded.version.split(separator: ".").first == "3" else {
+            reject(.versionMismatch, topic: message.topic, detail: "protocol version \(decoded.version)")
+            return nil
+        }
+        return decoded
+    }
+
+    func handleState(_ message: MQTTInboundMessage, topic: VDA5050Topic, truck: TruckID) {
+        guard let state = decodeTruckMessage(StateMessage.self, message, topic: topic) else { return }
+        let measuredAt: Double
+        do {
+            measuredAt = try WireTimestamp.parse(state.timestamp)
+        } catch {
+            return reject(.malformed, topic: message.topic, detail: error.description)
+        }
+        var session = sessions[truck]!
+        session.manufacturer = state.manufacturer
+        let report: TruckStateReport
+        do {
+            report = try VehicleTranslation.report(from: state, measuredAt: measuredAt, nodes: session.nodes, orderId: session.trip?.tripId)
+        } catch {
+            sessions[truck] = session
+            return reject(.offRoute, topic: message.topic, detail: error.description)
+        }
+        let now = clock.now()
+        let commands = core.handle(.stateReport(report), now: now)
+        if commands.contains(where: { if case .rejected = $0 { true } else { false } }) {
+            sessions[truck] = session
+            return apply(commands)
+        }
+        counters.statesAccepted += 1
+        session.lastStateAt = now
+        if let s = session.nodes.flatMap({ VehicleTranslation.position(of: state, on: $0) }) { session.front = s }
+        var finished: [ZoneID] = []
+        for action in state.actionStates where action.actionType == VehicleTranslation.stationAction && action.actionStatus == .finished {
+            if let zone = session.stationActions[action.actionId], !session.finishedStations.contains(action.actionId) {
+                session.finishedStations.insert(action.actionId)
+                finished.append(zone)
+            }
+        }
+        let requests = state.zoneRequests ?? []
+        sessions[truck] = session
+        apply(commands)
+        for zone in finished { apply(core.handle(.stationFinished(truck, zone), now: now)) }
+        if !requests.isEmpty { answerZoneRequests(requests, truck: truck) }
+    }
+
+    func handleConnection(_ message: MQTTInboundMessage, topic: VDA5050Topic, truck: TruckID) {
+        guard let connection = decodeTruckMessage(ConnectionMessage.self, message, topic: topic) else { return }
+        var session = sessions[truck]!
+        if let last = session.lastConnectionHeaderId, connection.headerId <= last, connection.connectionState != .connectionBroken {
+            return reject(.staleOrReordered, topic: message.topic, detail: "connection headerId \(connection.headerId) after \(last)")
+        }
+        session.lastConnectionHeaderId = connection.headerId
+        session.connection = connection.connectionState
+        sessions[truck] = session
+        let level: Logger.Level = connection.connectionState == .connectionBroken ? .warning : .info
+        logger.log(level: level, "truck connection \(connection.connectionState.rawValue)", metadata: ["truck": "\(truck)"])
+        if connection.connectionState == .connectionBroken || connection.connectionState == .offline {
+            // Its space stays blocked: the core declares it stale when its reports stop.
+            publishEvent(kind: "truck-\(connection.connectionState == .offline ? "offline" : "connection-broken")", truck: truck)
+        }
+    }
+
+    /// Answers the zone requests of a state: GRANTED (with the authority's expiry as the lease)
+    /// for a zone inside the truck's authority, QUEUED for a zone further on its route, REJECTED
+    /// for any other.
+    func answerZoneRequests(_ requests: [StateMessage.ZoneRequest], truck: TruckID) {
+        guard var session = sessions[truck] else { return }
+        let authority = core.snapshot(of: truck)?.authority
+        var responses: [ResponsesMessage.Response] = []
+        for request in requests where request.requestStatus == .requested && !session.answeredRequests.contains(request.requestId) {
+            session.answeredRequests.insert(request.requestId)
+            let zone = ZoneID(request.zoneId)
+            if let authority, authority.zones.contains(zone) {
+                responses.append(
+                    .init(requestId: request.requestId, grantType: .granted, leaseExpiry: WireTimestamp.format(secondsSince1970: authority.expiry)))
+            } else if session.nodes?.nodes.contains(where: { $0.zone == zone }) == true {
+                responses.append(.init(requestId: request.requestId, grantType: .queued))
+            } else {
+                responses.append(.init(requestId: request.requestId, grantType: .rejected))
+            }
+        }
+        sessions[truck] = session
+        guard !responses.isEmpty else { return }
+        let topic = truckTopic(truck, .responses)
+        let response = ResponsesMessage(
+            headerId: nextHeaderId(topic), timestamp: timestamp(), manufacturer: session.manufacturer, serialNumber: truck.rawValue,
+            responses: responses)
+        publish(response, to: topic, qos: .atLeastOnce)
+    }
+
+    // MARK: trips
+
+    func handleDispatch(_ message: MQTTInboundMessage) {
+        let trip: TripDispatch
+        do {
+            trip = try decoder.decode(TripDispatch.self, from: message.payload)
+        } catch {
+            return reject(.malformed, topic: message.topic, detail: error.description)
+        }
+        guard trip.siteId == configuration.siteId else {
+            return reject(.wrongSite, topic: message.topic, detail: "trip \(trip.tripId) is for site \(trip.siteId)")
+        }
+        let truck = TruckID(trip.truck)
+        let channel = CustomsChannel(trip.channel)
+        guard var session = sessions[truck] else {
+            counters.tripsRejected += 1
+            return publishTripState(trip.tripId, truck: truck, .rejected, reason: "unknown truck \(truck)")
+        }
+        let now = clock.now()
+        if let current = session.trip {
+            guard current.tripId == trip.tripId else {
+                counters.tripsRejected += 1
+                return publishTripState(trip.tripId, truck: truck, .rejected, reason: "truck \(truck) is on trip \(current.tripId)")
+            }
+            guard current.channel != channel else { return }  // the same trip again: nothing changes
+            let commands = core.handle(.channelAssigned(truck, channel), now: now)
+            if case .rejected(let rejection)? = commands.first(where: { if case .rejected = $0 { true } else { false } }) {
+                publishTripState(trip.tripId, truck: truck, .running, reason: "channel change refused: \(rejection.reason)")
+            } else {
+                session.trip?.channel = channel
+                session.nodes = core.route(of: truck).map { RouteNodes(route: $0, site: site) }
+                sessions[truck] = session
+                logger.notice("truck re-routed", metadata: ["truck": "\(truck)", "channel": "\(channel.rawValue)"])
+            }
+            return apply(commands)
+        }
+        session.trip = TripRecord(
+            tripId: trip.tripId, containerId: trip.containerId, lane: LaneID(trip.lane), channel: channel, perishable: trip.perishable)
+        session.stationActions = [:]
+        session.finishedStations = []
+        session.front = nil
+        sessions[truck] = session
+        let commands = core.handle(
+            .tripAssigned(TripRequest(truck: truck, lane: LaneID(trip.lane), channel: channel, perishable: trip.perishable)), now: now)
+        if case .rejected(let rejection)? = commands.first(where: { if case .rejected = $0 { true } else { false } }) {
+            sessions[truck]?.trip = nil
+            counters.tripsRejected += 1
+            logger.warning("trip rejected", metadata: ["truck": "\(truck)", "trip": "\(trip.tripId)", "reason": "\(rejection.reason)"])
+            return publishTripState(trip.tripId, truck: truck, .rejected, reason: rejection.reason.description)
+        }
+        if let route = core.route(of: truck) {
+            let nodes = RouteNodes(route: route, site: site)
+            sessions[truck]?.nodes = nodes
+            for node in nodes.nodes where node.station != nil {
+                sessions[truck]?.stationActions[VehicleTranslation.stationActionId(orderId: trip.tripId, zone: node.zone)] = node.zone
+            }
+        }
+        apply(commands)
+    }
+
+    // MARK: outbound
+
+    /// Sends what the core decided, in order.
+    func apply(_ commands: [CoreCommand]) {
+        for command in commands {
+            switch command {
+            case .authority(let authority, let change): sendAuthority(authority, change)
+            case .stop(let truck, let reason):
+                sendInstantAction(truck, type: "stopPause", parameters: [ActionParameter(key: "reason", value: .string(reason.rawValue))])
+            case .resume(let truck): sendInstantAction(truck, type: "startPause", parameters: [])
+            case .emergencyStop(let truck, let reason):
+                counters.emergencyStops += 1
+                logger.critical("emergency stop", metadata: ["truck": "\(truck)", "reason": "\(reason.rawValue)"])
+                sendInstantAction(
+                    truck, type: VehicleTranslation.emergencyStopAction,
+                    parameters: [ActionParameter(key: "reason", value: .string(reason.rawValue))])
+            case .slotPlan(let plan): sessions[plan.truck]?.plan = plan
+            case .rejected(let rejection): rejectedByCore(rejection)
+            case .notice(let notice): record(notice)
+            }
+        }
+    }
+
+    func sendAuthority(_ authority: MovementAuthority, _ change: AuthorityChange) {
+        guard let session = sessions[authority.truck], let trip = session.trip, let nodes = session.nodes else { return }
+        if change == .resend { counters.resends += 1 } else { counters.authorities += 1 }
+        let topic = truckTopic(authority.truck, .order)
+        let order = VehicleTranslation.order(
+            for: authority, nodes: nodes, front: session.front, orderId: trip.tripId, channel: trip.channel,
+            mapId: "\(site.name)/\(trip.lane.rawValue)",
+            header: (nextHeaderId(topic), timestamp(), session.manufacturer),
+            speedLimit: { [site] s in
+                let place = nodes.place(s)
+                return site.zone(place.zone)?.speedLimit ?? 0
+            })
+        publish(order, to: topic, qos: .atLeastOnce)
+    }
+
+    func sendInstantAction(_ truck: TruckID, type: String, parameters: [ActionParameter]) {
+        guard let session = sessions[truck] else { return }
+        let topic = truckTopic(truck, .instantActions)
+        let headerId = nextHeaderId(topic)
+        let message = InstantActionsMessage(
+            headerId: headerId, timestamp: timestamp(), manufacturer: session.manufacturer, serialNumber: truck.rawValue,
+            actions: [
+                Action(actionType: type, actionId: "\(truck)/\(type)/\(headerId)", blockingType: .hard, actionParameters: parameters)
+            ])
+        publish(message, to: topic, qos: .atLeastOnce, expiry: configuration.instantActionExpiry)
+    }
+
+    func record(_ notice: CoreNotice) {
+        switch notice {
+        case .tripAdmitted(let truck, let lane, let channel):
+            logger.info("trip admitted", metadata: ["truck": "\(truck)", "lane": "\(lane)", "channel": "\(channel.rawValue)"])
+            if let trip = sessions[truck]?.trip { publishTripState(trip.tripId, truck: truck, .accepted) }
+            publishEvent(kind: "trip-admitted", truck: truck, lane: lane, channel: channel)
+        case .tripCompleted(let truck, let lane):
+            counters.tripsCompleted += 1
+            logger.info("trip completed", metadata: ["truck": "\(truck)", "lane": "\(lane)"])
+            if let trip = sessions[truck]?.trip { publishTripState(trip.tripId, truck: truck, .finished) }
+            sessions[truck]?.trip = nil
+            sessions[truck]?.nodes = nil
+            sessions[truck]?.plan = nil
+            publishEvent(kind: "trip-completed", truck: truck, lane: lane)
+        case .zoneEntered(let truck, let zone):
+            if sessions[truck]?.startedRunning == false, let trip = sessions[truck]?.trip {
+                sessions[truck]?.startedRunning = true
+                publishTripState(trip.tripId, truck: truck, .running)
+            }
+            publishEvent(kind: "zone-entered", truck: truck, zone: zone)
+        case .handoverCrossed(let truck, let zone):
+            logger.info("km 0 crossed", metadata: ["truck": "\(truck)", "zone": "\(zone)"])
+            publishEvent(kind: "handover-crossed", truck: truck, zone: zone)
+        case .rerouted(let truck, let channel): publishEvent(kind: "rerouted", truck: truck, channel: channel)
+        case .truckStale(let truck):
+            counters.staleDeclarations += 1
+            logger.warning("truck stale: its space stays blocked", metadata: ["truck": "\(truck)"])
+            publishEvent(kind: "truck-stale", truck: truck)
+        case .truckFresh(let truck):
+            logger.notice("truck reporting again", metadata: ["truck": "\(truck)"])
+            publishEvent(kind: "truck-fresh", truck: truck)
+        case .overrun(let truck, let by):
+            logger.critical("overrun of the end of authority", metadata: ["truck": "\(truck)", "by": "\(by)"])
+            publishEvent(kind: "overrun", truck: truck, detail: "\(by) m")
+        case .gridlock(let trucks):
+            logger.critical("gridlock", metadata: ["trucks": "\(trucks.map(\.rawValue))"])
+            publishEvent(kind: "gridlock", detail: trucks.map(\.rawValue).joined(separator: ","))
+        }
+    }
+
+    // MARK: rejections
+
+    /// Counts, logs and (where the protocol has a way) answers a refused message.
+    func reject(_ reason: InboundRejection, topic: String, detail: String) {
+        counters.rejections[reason.rawValue, default: 0] += 1
+        logger.warning("message rejected", metadata: ["reason": "\(reason.rawValue)", "topic": "\(topic)", "detail": "\(detail)"])
+    }
+
+    func rejectedByCore(_ rejection: Rejection) {
+        counters.rejections[rejection.reason.code, default: 0] += 1
+        logger.warning(
+            "event rejected by the core",
+            metadata: ["reason": "\(rejection.reason.code)", "truck": "\(rejection.truck?.rawValue ?? "-")", "detail": "\(rejection.reason)"])
+    }
+
+    // MARK: publishing helpers
+
+    func truckTopic(_ truck: TruckID, _ kind: VDA5050Topic.Kind) -> String {
+        VDA5050Topic(
+            interfaceName: configuration.interfaceName, manufacturer: sessions[truck]?.manufacturer ?? "unknown", serialNumber: truck.rawValue,
+            kind: kind
+        ).description
+    }
+
+    func nextHeaderId(_ topic: String) -> UInt64 {
+        let next = (headerIds[topic] ?? 0) + 1
+        headerIds[topic] = next
+        return next
+    }
+
+    func timestamp() -> String { WireTimestamp.format(secondsSince1970: clock.now()) }
+
+    func publish<M: Encodable>(_ message: M, to topic: String, qos: MQTTQoS, retain: Bool = false, expiry: UInt32? = nil) {
+        do {
+            let payload = try encoder.encode(message)
+            try client.send(
+                MQTTOutbound(
+                    topic: topic, payload: payload, qos: qos, retain: retain,
+                    properties: MQTTProperties(messageExpiry: expiry, contentType: "application/json")))
+            counters.published += 1
+        } catch {
+            counters.publishFailures += 1
+            logger.error("publish failed", metadata: ["topic": "\(topic)", "error": "\(error)"])
+        }
+    }
+
+    func publishStatus() {
+        let status = CoordinatorStatus(
+            headerId: nextHeaderId(CoordinatorTopic.status), timestamp: timestamp(), siteId: configuration.siteId, state: state,
+            since: WireTimestamp.format(secondsSince1970: startedAt), version: VDA5050.version, trucks: sessions.count,
+            activeTrips: core.activeTrips, staleTrucks: sessions.keys.filter { core.snapshot(of: $0)?.stale == true }.count,
+            closedZones: core.closedZoneReasons.sorted { $0.key < $1.key }.map { .init(zoneId: $0.key.rawValue, reason: $0.value) })
+        publish(status, to: CoordinatorTopic.status, qos: .atLeastOnce, retain: true)
+    }
+
+    func publishTripState(_ tripId: String, truck: TruckID, _ state: TripStateMessage.State, reason: String? = nil) {
+        let topic = CoordinatorTopic.tripState(tripId)
+        publish(
+            TripStateMessage(
+                headerId: nextHeaderId(topic), timestamp: timestamp(), siteId: configuration.siteId, tripId: tripId, truck: truck.rawValue,
+                state: state, reason: reason), to: topic, qos: .atLeastOnce)
+    }
+
+    func publishEvent(
+        kind: String, truck: TruckID? = nil, lane: LaneID? = nil, zone: ZoneID? = nil, channel: CustomsChannel? = nil, detail: String? = nil
+    ) {
+        publish(
+            CoordinatorEvent(
+                headerId: nextHeaderId(CoordinatorTopic.events), timestamp: timestamp(), siteId: configuration.siteId, kind: kind,
+                truck: truck?.rawValue, lane: lane?.rawValue, zone: zone?.rawValue, channel: channel.map { WireChannel($0) },
+                detail: detail), to: CoordinatorTopic.events, qos: .atMostOnce)
+    }
+
+    func publishPlan(now: Double) {
+        var trucks: [PlanSnapshot.Truck] = []
+        for (id, session) in sessions.sorted(by: { $0.key < $1.key }) {
+            guard let snapshot = core.snapshot(of: id) else { continue }
+            trucks.append(
+                PlanSnapshot.Truck(
+                    truck: id.rawValue, lane: session.trip?.lane.rawValue, channel: session.trip.map { WireChannel($0.channel) },
+                    front: snapshot.front, speed: snapshot.speed, authorityEnd: snapshot.authority?.end,
+                    authorityExpiry: snapshot.authority.map { WireTimestamp.format(secondsSince1970: $0.expiry) }, stale: snapshot.stale,
+                    held: snapshot.held, waitsFor: snapshot.blockedBy?.rawValue,
+                    slots: snapshot.windows.map {
+                        .init(
+                            zone: $0.zone.rawValue, opens: WireTimestamp.format(secondsSince1970: $0.opens),
+                            closes: WireTimestamp.format(secondsSince1970: $0.closes))
+                    }))
+        }
+        publish(
+            PlanSnapshot(headerId: nextHeaderId(CoordinatorTopic.plan), timestamp: timestamp(), siteId: configuration.siteId, trucks: trucks),
+            to: CoordinatorTopic.plan, qos: .atMostOnce, retain: true)
+    }
+
+    // MARK: for tests and operators
+
+    /// The counters so far.
+    public var statistics: CoordinatorCounters { counters }
+
+    /// What the core knows of a truck now.
+    public func snapshot(of truck: TruckID) -> TruckSnapshot? { core.snapshot(of: truck) }
+}
+
+/// What the coordinator keeps per truck beside the core.
+struct TruckSession {
+    var manufacturer = "unknown"
+    var lastConnectionHeaderId: UInt64?
+    var connection: ConnectionMessage.State?
+    var trip: TripRecord?
+    var nodes: RouteNodes?
+    var front: Double?
+    var stationActions: [String: ZoneID] = [:]
+    var finishedStations: Set<String> = []
+    var answeredRequests: Set<String> = []
+    var plan: SlotPlan?
+    var startedRunning = false
+    var lastStateAt: Double?
+}
+
+/// A trip the coordinator admitted.
+struct TripRecord: Equatable {
+    var tripId: String
+    var containerId: String
+    var lane: LaneID
+    var channel: CustomsChannel
+    var perishable: Bool
+}
+
+/// Why an inbound message was refused before it reached the core.
+public enum InboundRejection: String, Sendable, CaseIterable {
+    /// Not JSON, the wrong types, too large, too deep: the codec's `WireError`.
+    case malformed
+    /// The payload's manufacturer/serialNumber is not the topic's.
+    case topicMismatch = "topic-mismatch"
+    /// The truck is not in the configured fleet.
+    case unknownVehicle = "unknown-vehicle"
+    /// Not VDA 5050 major version 3.
+    case versionMismatch = "version-mismatch"
+    /// A headerId not newer than the last one.
+    case staleOrReordered = "stale-or-reordered"
+    /// A topic the coordinator does not serve.
+    case unknownTopic = "unknown-topic"
+    /// A trip or request for another site.
+    case wrongSite = "wrong-site"
+    /// The truck's last node is not on its route.
+    case offRoute = "off-route"
+}
+
+/// Counts of what the coordinator did, for the metrics and the tests.
+public struct CoordinatorCounters: Sendable, Equatable {
+    /// Messages received.
+    public var received = 0
+    /// State reports the core accepted.
+    public var statesAccepted = 0
+    /// Factsheets received.
+    public var factsheets = 0
+    /// Refused messages and events, by reason (`InboundRejection` and the core's reasons).
+    public var rejections: [String: Int] = [:]
+    /// Authorities sent (grants, extensions, shortenings, renewals).
+    public var authorities = 0
+    /// Authorities sent again because the truck had not echoed them.
+    public var resends = 0
+    /// Emergency stops sent.
+    public var emergencyStops = 0
+    /// Trips completed.
+    public var tripsCompleted = 0
+    /// Trips refused.
+    public var tripsRejected = 0
+    /// Trucks declared stale.
+    public var staleDeclarations = 0
+    /// Messages published.
+    public var published = 0
+    /// Messages that could not be published.
+    public var publishFailures = 0
+    /// Operator requests answered.
+    public var operatorRequests = 0
+}
+
+extension CustomsChannel {
+    init(_ channel: WireChannel) {
+        switch channel {
+        case .green: self = .green
+        case .yellow: self = .yellow
+        case .red: self = .red
+        }
+    }
+}
+
+extension WireChannel {
+    init(_ channel: CustomsChannel) {
+        switch channel {
+        case .green: self = .green
+        case .yellow: self = .yellow
+        case .red: self = .red
+        }
+    }
+}

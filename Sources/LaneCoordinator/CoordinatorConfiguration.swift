@@ -1,0 +1,82 @@
+public import LaneCore
+public import LaneMQTT
+
+/// Everything the coordinator service is configured with. Read from a YAML file
+/// (`CoordinatorConfiguration.load`), every key optional except `site` and `fleet`; the command
+/// line can override the broker and the site (docs/operations.md lists the keys).
+public struct CoordinatorConfiguration: Sendable {
+    /// The site id, in topics and messages (`lanes/coordinator/...`, `siteId`).
+    public var siteId: String
+    /// The site file.
+    public var siteFile: String
+    /// The broker connection.
+    public var broker: MQTTConfiguration
+    /// The VDA 5050 interface name, the first level of the trucks' topics.
+    public var interfaceName: String
+    /// The trucks allowed on the lanes (VDA 5050 serial numbers), with their kinematics.
+    public var fleet: [TruckID: TruckProfile]
+    /// The core's timing limits.
+    public var core: CoreConfiguration
+    /// Site seconds per real second (10 runs the site at ten times real time; the trucks must
+    /// use the same clock).
+    public var timeScale: Double
+    /// The real instant (seconds since 1970) at which site time equals real time, for a scaled clock.
+    public var clockOrigin: Double
+    /// How often the core is ticked (real seconds): expiries, resends, staleness, re-planning.
+    public var tickInterval: Double
+    /// MQTT message expiry of instant actions (stop, go, emergency stop), in seconds: a "go"
+    /// that arrives later is discarded by the broker, never executed.
+    public var instantActionExpiry: UInt32
+    /// How often the plan snapshot is published (real seconds).
+    public var planInterval: Double
+
+    /// A configuration with the defaults.
+    public init(
+        siteId: String, siteFile: String, broker: MQTTConfiguration, interfaceName: String = "lanes", fleet: [TruckID: TruckProfile],
+        core: CoreConfiguration = CoreConfiguration(), timeScale: Double = 1, clockOrigin: Double = 0, tickInterval: Double = 0.1,
+        instantActionExpiry: UInt32 = 2, planInterval: Double = 1
+    ) {
+        self.siteId = siteId
+        self.siteFile = siteFile
+        self.broker = broker
+        self.interfaceName = interfaceName
+        self.fleet = fleet
+        self.core = core
+        self.timeScale = timeScale
+        self.clockOrigin = clockOrigin
+        self.tickInterval = tickInterval
+        self.instantActionExpiry = instantActionExpiry
+        self.planInterval = planInterval
+    }
+}
+
+/// The site clock: real time, or real time scaled around an origin. Every message's timestamp
+/// and every core instant is site time.
+public struct SiteClock: Sendable {
+    /// Site seconds per real second.
+    public var scale: Double
+    /// The real instant at which site time equals real time.
+    public var origin: Double
+    private let realNow: @Sendable () -> Double
+
+    /// A clock on the system's real time.
+    public init(scale: Double = 1, origin: Double = 0, realNow: @escaping @Sendable () -> Double = SiteClock.systemNow) {
+        self.scale = scale
+        self.origin = origin
+        self.realNow = realNow
+    }
+
+    /// Now, in site seconds since 1970.
+    public func now() -> Double { origin + (realNow() - origin) * scale }
+
+    /// Real seconds since 1970.
+    @Sendable public static func systemNow() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif

@@ -1,0 +1,84 @@
+import LaneCore
+import LaneMQTT
+import LaneWire
+
+extension Coordinator {
+    /// An operator's request: carried out through the core, answered on the request's response
+    /// topic with its correlation data. Only operator accounts can publish on the request topic
+    /// (the broker's ACL, `protocols/broker/`).
+    func handleOperator(_ message: MQTTInboundMessage) {
+        counters.operatorRequests += 1
+        let request: OperatorRequest
+        do {
+            request = try WireDecoder().decode(OperatorRequest.self, from: message.payload)
+        } catch {
+            reject(.malformed, topic: message.topic, detail: error.description)
+            return reply(to: message, .rejected, reason: "malformed request: \(error)")
+        }
+        guard request.siteId == configuration.siteId else {
+            reject(.wrongSite, topic: message.topic, detail: "request for site \(request.siteId)")
+            return reply(to: message, .rejected, reason: "this coordinator serves site \(configuration.siteId)")
+        }
+        logger.notice(
+            "operator request",
+            metadata: [
+                "operator": "\(request.operator)", "command": "\(request.command)", "truck": "\(request.truck ?? "-")",
+                "lane": "\(request.lane ?? "-")", "zone": "\(request.zone ?? "-")",
+            ])
+        let command: OperatorCommand
+        switch (request.command, request.truck.map(TruckID.init), request.lane.map(LaneID.init), request.zone.map(ZoneID.init)) {
+        case ("status", _, _, _):
+            return reply(to: message, .done, result: statusSummary())
+        case ("hold-truck", let truck?, _, _): command = .holdTruck(truck)
+        case ("release-truck", let truck?, _, _): command = .releaseTruck(truck)
+        case ("hold-lane", _, let lane?, _): command = .holdLane(lane)
+        case ("release-lane", _, let lane?, _): command = .releaseLane(lane)
+        case ("hold-all", _, _, _): command = .holdAll
+        case ("release-all", _, _, _): command = .releaseAll
+        case ("emergency-stop", let truck?, _, _): command = .emergencyStop(truck)
+        case ("emergency-stop-lane", _, let lane?, _): command = .emergencyStopLane(lane)
+        case ("emergency-stop-all", _, _, _): command = .emergencyStopAll
+        case ("close-zone", _, _, let zone?): command = .closeZone(zone, reason: request.reason ?? "closed by \(request.operator)")
+        case ("open-zone", _, _, let zone?): command = .openZone(zone)
+        case ("set-priority", let truck?, _, _): command = .setPriority(truck, request.priority ?? true)
+        case ("drain-lane", _, _, _), ("history", _, _, _):
+            return reply(to: message, .rejected, reason: "'\(request.command)' is not available in this version")
+        default:
+            return reply(to: message, .rejected, reason: "'\(request.command)' needs a truck, lane or zone")
+        }
+        let commands = core.handle(.operatorCommand(command), now: clock.now())
+        if case .rejected(let rejection)? = commands.first(where: { if case .rejected = $0 { true } else { false } }) {
+            apply(commands)
+            return reply(to: message, .rejected, reason: rejection.reason.description)
+        }
+        apply(commands)
+        publishStatus()
+        publishEvent(kind: "operator-\(request.command)", detail: request.operator)
+        reply(to: message, .done)
+    }
+
+    func statusSummary() -> WireValue {
+        .object([
+            "state": .string(state.rawValue),
+            "trucks": .number(Double(sessions.count)),
+            "activeTrips": .number(Double(core.activeTrips)),
+            "staleTrucks": .array(sessions.keys.filter { core.snapshot(of: $0)?.stale == true }.sorted().map { .string($0.rawValue) }),
+            "closedZones": .object(core.closedZoneReasons.reduce(into: [:]) { $0[$1.key.rawValue] = .string($1.value) }),
+        ])
+    }
+
+    func reply(to request: MQTTInboundMessage, _ outcome: OperatorReply.Outcome, reason: String? = nil, result: WireValue? = nil) {
+        guard let topic = request.properties.responseTopic else { return }
+        let reply = OperatorReply(
+            headerId: nextHeaderId(topic), timestamp: timestamp(), siteId: configuration.siteId, outcome: outcome, reason: reason,
+            result: result)
+        do {
+            try client.send(
+                MQTTOutbound(
+                    topic: topic, payload: try WireEncoder().encode(reply), qos: .atLeastOnce,
+                    properties: MQTTProperties(contentType: "application/json", correlationData: request.properties.correlationData)))
+        } catch {
+            logger.error("operator reply failed", metadata: ["topic": "\(topic)", "error": "\(error)"])
+        }
+    }
+}

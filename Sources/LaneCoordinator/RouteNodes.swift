@@ -1,0 +1,85 @@
+public import LaneCore
+
+/// A route as VDA 5050 sees it: a chain of nodes, one at every zone entry, one at every station's
+/// stop point and one at the route's end, named `zone@offset` (the offset from the zone's entry
+/// in the direction of travel, in metres). Orders are built on this chain and a truck's state
+/// (`lastNodeId` + `distanceSinceLastNode`) is read back onto it (`protocols/README.md`).
+public struct RouteNodes: Sendable {
+    /// One node of the chain.
+    public struct Node: Sendable, Equatable {
+        /// `zone@offset`.
+        public var id: String
+        /// Route position (metres from the route's start).
+        public var position: Meters
+        /// The zone the node is in (for the route's end: the last zone).
+        public var zone: ZoneID
+        /// The station whose stop point this is, if any.
+        public var station: Station?
+    }
+
+    /// The route.
+    public let route: Route
+    /// The nodes in driving order.
+    public let nodes: [Node]
+    private let site: Site
+
+    /// The chain of `route` on `site`.
+    public init(route: Route, site: Site) {
+        self.route = route
+        self.site = site
+        var nodes: [Node] = []
+        for (index, leg) in route.legs.enumerated() {
+            let zone = site.zones[leg.zone]
+            nodes.append(Node(id: Self.id(zone.id, 0), position: leg.start, zone: zone.id, station: nil))
+            if let station = zone.station {
+                let position = route.position(leg: index, offset: station.stopOffset)
+                nodes.append(Node(id: Self.id(zone.id, position - leg.start), position: position, zone: zone.id, station: station))
+            }
+        }
+        if let last = route.legs.last {
+            let zone = site.zones[last.zone].id
+            nodes.append(Node(id: Self.id(zone, last.length), position: last.end, zone: zone, station: nil))
+        }
+        self.nodes = nodes.sorted { $0.position < $1.position }
+    }
+
+    /// The node name of a point `offset` metres into `zone`.
+    public static func id(_ zone: ZoneID, _ offset: Meters) -> String {
+        let centimetres = (offset * 100).rounded()
+        let whole = Int64(centimetres) / 100
+        let fraction = abs(Int64(centimetres) % 100)
+        let sign = centimetres < 0 && whole == 0 ? "-" : ""
+        if fraction == 0 { return "\(zone.rawValue)@\(sign)\(whole)" }
+        return "\(zone.rawValue)@\(sign)\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
+            .replacingTrailingZero()
+    }
+
+    /// The route position of a node name, if it names a point of this route.
+    public func position(of nodeId: String) -> Meters? {
+        guard let at = nodeId.lastIndex(of: "@"), let offset = Double(nodeId[nodeId.index(after: at)...]), offset.isFinite
+        else { return nil }
+        let zone = ZoneID(String(nodeId[..<at]))
+        guard let number = site.zoneIndex[zone], let leg = route.legIndex(ofZone: number) else { return nil }
+        return route.legs[leg].start + offset
+    }
+
+    /// The zone and offset (in the direction of travel) of route position `s`, as the core's
+    /// state reports take them: before the route the first zone with a negative offset (the
+    /// origin yard), past it the last zone with an offset beyond its length (the destination yard).
+    public func place(_ s: Meters) -> (zone: ZoneID, offset: Meters) {
+        let leg = route.legIndex(at: s) ?? (s < 0 ? 0 : route.legs.count - 1)
+        return (site.zones[route.legs[leg].zone].id, s - route.legs[leg].start)
+    }
+
+    /// The index of the last node at or behind route position `s` (0 before the first).
+    public func lastNode(atOrBefore s: Meters) -> Int {
+        var last = 0
+        for (index, node) in nodes.enumerated() where node.position <= s + 0.005 { last = index }
+        return last
+    }
+}
+
+extension String {
+    /// "12.50" → "12.5".
+    fileprivate func replacingTrailingZero() -> String { hasSuffix("0") && contains(".") ? String(dropLast()) : self }
+}

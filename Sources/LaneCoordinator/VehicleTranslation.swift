@@ -1,0 +1,124 @@
+public import LaneCore
+public import LaneWire
+
+/// Builds the VDA 5050 messages a truck receives from the core's commands, and reads its state
+/// back into a core report. Pure: no IO, no clock.
+public enum VehicleTranslation {
+    /// The action type that carries the authority's expiry, advisory speed, end and channel.
+    public static let authorityAction = "laneAuthority"
+    /// The action type of a station stop (scan, inspection, gate).
+    public static let stationAction = "laneStationStop"
+    /// The instant action of an emergency stop (VDA 5050 has none of its own).
+    public static let emergencyStopAction = "laneEmergencyStop"
+
+    /// The id of the stop action at `zone` of trip `orderId`: stable across order updates, so
+    /// that the truck's `actionStates` name it.
+    public static func stationActionId(orderId: String, zone: ZoneID) -> String { "\(orderId)/\(zone.rawValue)/stop" }
+
+    /// The order update that carries `authority`: the nodes from the last one at or behind the
+    /// truck's front to the route's end, released (the base) up to the end of authority, the
+    /// rest the horizon (the planned route).
+    public static func order(
+        for authority: MovementAuthority, nodes: RouteNodes, front: Meters?, orderId: String, channel: CustomsChannel,
+        mapId: String, header: (headerId: UInt64, timestamp: String, manufacturer: String),
+        speedLimit: (Meters) -> MetersPerSecond
+    ) -> OrderMessage {
+        var chain = Array(nodes.nodes[nodes.lastNode(atOrBefore: front ?? 0)...])
+        var endId = RouteNodes.id(authority.endZone, authority.endOffset)
+        if let same = chain.firstIndex(where: { abs($0.position - authority.end) < 0.005 }) {
+            endId = chain[same].id
+        } else {
+            let end = RouteNodes.Node(id: endId, position: authority.end, zone: authority.endZone, station: nil)
+            let at = chain.firstIndex { $0.position > authority.end } ?? chain.count
+            chain.insert(end, at: at)
+        }
+        let expiry = WireTimestamp.format(secondsSince1970: authority.expiry)
+        let authorityAction = Action(
+            actionType: authorityAction, actionId: "\(orderId)/authority/\(authority.sequence)", blockingType: .none,
+            actionParameters: [
+                ActionParameter(key: "expiry", value: .string(expiry)),
+                ActionParameter(key: "advisorySpeed", value: .number(authority.advisorySpeed)),
+                ActionParameter(key: "end", value: .string(endId)),
+                ActionParameter(key: "channel", value: .string(channel.rawValue)),
+            ])
+        var orderNodes: [OrderNode] = []
+        var edges: [OrderEdge] = []
+        for (index, node) in chain.enumerated() {
+            let released = node.position <= authority.end + 0.005
+            var actions: [Action] = []
+            if let station = node.station {
+                actions.append(
+                    Action(
+                        actionType: stationAction, actionId: stationActionId(orderId: orderId, zone: node.zone), blockingType: .hard,
+                        actionParameters: [
+                            ActionParameter(key: "zoneId", value: .string(node.zone.rawValue)),
+                            ActionParameter(key: "activity", value: .string(station.activity.rawValue)),
+                        ]))
+            }
+            if chain.count == 1 { actions.append(authorityAction) }
+            orderNodes.append(
+                OrderNode(
+                    nodeId: node.id, sequenceId: 2 * index, released: released,
+                    nodePosition: NodePosition(x: node.position, y: 0, mapId: mapId), actions: actions))
+            if index > 0 {
+                let from = chain[index - 1]
+                edges.append(
+                    OrderEdge(
+                        edgeId: "\(from.id)>\(node.id)", sequenceId: 2 * index - 1, released: released,
+                        maximumSpeed: speedLimit(from.position), length: node.position - from.position,
+                        actions: index == 1 ? [authorityAction] : []))
+            }
+        }
+        return OrderMessage(
+            headerId: header.headerId, timestamp: header.timestamp, manufacturer: header.manufacturer,
+            serialNumber: authority.truck.rawValue, orderId: orderId, orderUpdateId: authority.sequence, nodes: orderNodes, edges: edges)
+    }
+
+    /// What a state says about the truck's position: nil before it has passed any node of its
+    /// order (it stands at the origin gate).
+    public static func position(of state: StateMessage, on nodes: RouteNodes) -> Meters? {
+        guard !state.lastNodeId.isEmpty, let node = nodes.position(of: state.lastNodeId) else { return nil }
+        return node + (state.distanceSinceLastNode ?? 0)
+    }
+
+    /// The core report of a truck's state. `nodes` is the truck's trip route (nil without a
+    /// trip: the report then only shows the truck alive); `orderId` the trip's order, whose
+    /// echoed `orderUpdateId` acknowledges an authority.
+    public static func report(from state: StateMessage, measuredAt: Seconds, nodes: RouteNodes?, orderId: String?) throws(RouteError)
+        -> TruckStateReport
+    {
+        let truck = TruckID(state.serialNumber)
+        let acknowledged = state.orderId == orderId ? state.orderUpdateId : 0
+        let speed = state.velocity?.vx ?? 0
+        let uncertainty = state.mobileRobotPosition?.deviationRange ?? 0.5
+        guard let nodes else {
+            return TruckStateReport(
+                truck: truck, sequence: state.headerId, measuredAt: measuredAt, zone: ZoneID(""), offset: 0, speed: speed,
+                uncertainty: uncertainty, acknowledgedAuthority: acknowledged)
+        }
+        let place: (zone: ZoneID, offset: Meters)
+        if state.lastNodeId.isEmpty {
+            place = nodes.place(0)
+        } else if let s = position(of: state, on: nodes) {
+            place = nodes.place(s)
+        } else {
+            throw RouteError.nodeNotOnRoute(state.lastNodeId)
+        }
+        return TruckStateReport(
+            truck: truck, sequence: state.headerId, measuredAt: measuredAt, zone: place.zone, offset: place.offset, speed: speed,
+            uncertainty: uncertainty, acknowledgedAuthority: acknowledged)
+    }
+}
+
+/// A state that cannot be placed on the truck's route.
+public enum RouteError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `lastNodeId` names no node of the route.
+    case nodeNotOnRoute(String)
+
+    /// A sentence naming the problem.
+    public var description: String {
+        switch self {
+        case .nodeNotOnRoute(let node): "last node '\(node)' is not on the truck's route"
+        }
+    }
+}
