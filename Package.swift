@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "LaneCore", "LaneWire", "LaneMQTT", "LaneSiteFile",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -115,6 +116,13 @@ let package = Package(
         .testTarget(
             name: "LaneMQTTTests",
             dependencies: ["LaneMQTT", "LaneTestKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LaneCoordinatorTests",
+            dependencies: [
+                "LaneCoordinator", "LaneCore", "LaneSiteFile", "LaneWire", "LaneMQTT", "LaneTestKit", "LaneTruckAgent", "lane-coordinator",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

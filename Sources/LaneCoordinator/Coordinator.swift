@@ -43,10 +43,11 @@ public actor Coordinator {
         startedAt = clock.now()
         core = SchedulerCore(site: site, configuration: configuration.core)
         // The will is the offline status; it is filled in once the clock is known.
-        broker.will?.message.payload = (try? WireEncoder().encode(
-            CoordinatorStatus(
-                headerId: 0, timestamp: WireTimestamp.format(secondsSince1970: startedAt), siteId: configuration.siteId,
-                state: .offline, since: WireTimestamp.format(secondsSince1970: startedAt)))) ?? []
+        broker.will?.message.payload =
+            (try? WireEncoder().encode(
+                CoordinatorStatus(
+                    headerId: 0, timestamp: WireTimestamp.format(secondsSince1970: startedAt), siteId: configuration.siteId,
+                    state: .offline, since: WireTimestamp.format(secondsSince1970: startedAt)))) ?? []
         client = try MQTTClient(broker)
         for (truck, profile) in configuration.fleet.sorted(by: { $0.key < $1.key }) {
             _ = core.handle(.truckJoined(truck, profile), now: startedAt)
@@ -223,7 +224,9 @@ public actor Coordinator {
             let zone = ZoneID(request.zoneId)
             if let authority, authority.zones.contains(zone) {
                 responses.append(
-                    .init(requestId: request.requestId, grantType: .granted, leaseExpiry: WireTimestamp.format(secondsSince1970: authority.expiry)))
+                    .init(
+                        requestId: request.requestId, grantType: .granted,
+                        leaseExpiry: WireTimestamp.format(secondsSince1970: authority.expiry)))
             } else if session.nodes?.nodes.contains(where: { $0.zone == zone }) == true {
                 responses.append(.init(requestId: request.requestId, grantType: .queued))
             } else {
@@ -401,14 +404,17 @@ public actor Coordinator {
         counters.rejections[rejection.reason.code, default: 0] += 1
         logger.warning(
             "event rejected by the core",
-            metadata: ["reason": "\(rejection.reason.code)", "truck": "\(rejection.truck?.rawValue ?? "-")", "detail": "\(rejection.reason)"])
+            metadata: [
+                "reason": "\(rejection.reason.code)", "truck": "\(rejection.truck?.rawValue ?? "-")", "detail": "\(rejection.reason)",
+            ])
     }
 
     // MARK: publishing helpers
 
     func truckTopic(_ truck: TruckID, _ kind: VDA5050Topic.Kind) -> String {
         VDA5050Topic(
-            interfaceName: configuration.interfaceName, manufacturer: sessions[truck]?.manufacturer ?? "unknown", serialNumber: truck.rawValue,
+            interfaceName: configuration.interfaceName, manufacturer: sessions[truck]?.manufacturer ?? "unknown",
+            serialNumber: truck.rawValue,
             kind: kind
         ).description
     }
@@ -479,7 +485,8 @@ public actor Coordinator {
                     }))
         }
         publish(
-            PlanSnapshot(headerId: nextHeaderId(CoordinatorTopic.plan), timestamp: timestamp(), siteId: configuration.siteId, trucks: trucks),
+            PlanSnapshot(
+                headerId: nextHeaderId(CoordinatorTopic.plan), timestamp: timestamp(), siteId: configuration.siteId, trucks: trucks),
             to: CoordinatorTopic.plan, qos: .atMostOnce, retain: true)
     }
 

@@ -84,7 +84,9 @@ public enum VehicleTranslation {
     /// The core report of a truck's state. `nodes` is the truck's trip route (nil without a
     /// trip: the report then only shows the truck alive); `orderId` the trip's order, whose
     /// echoed `orderUpdateId` acknowledges an authority.
-    public static func report(from state: StateMessage, measuredAt: Seconds, nodes: RouteNodes?, orderId: String?) throws(RouteError)
+    public static func report(
+        from state: StateMessage, measuredAt: Seconds, nodes: RouteNodes?, orderId: String?
+    ) throws(RouteError)
         -> TruckStateReport
     {
         let truck = TruckID(state.serialNumber)

@@ -117,8 +117,9 @@ public final class MQTTClient: Sendable {
     }
 
     /// Cuts the connection without a DISCONNECT, as a failing network would: the broker
-    /// publishes the last will and the client reconnects. For tests.
-    func severConnection() { mosquitto.severConnection() }
+    /// publishes the last will and the client reconnects. For fault injection in tests and the
+    /// simulator.
+    public func simulateConnectionLoss() { mosquitto.severConnection() }
 
     /// Runs blocking libmosquitto work on a Dispatch thread, off Swift's cooperative pool.
     @discardableResult

@@ -125,7 +125,7 @@ struct MQTTClientTests {
         let clean = try await Self.connected(broker, "clean", withWill("clean"))
         await clean.close()
         let dying = try await Self.connected(broker, "dying", withWill("dying"))
-        dying.severConnection()
+        dying.simulateConnectionLoss()
         let will = try await wills.waitFor("the will of the dying client") { $0.topic == "lane/connection/dying" }
         #expect(will.payload == Self.bytes("CONNECTION_BROKEN"))
         #expect(will.properties.contentType == "application/json")

@@ -1,1 +1,309 @@
-// placeholder
+public import LaneMQTT
+import LaneWire
+
+/// A driverless truck that speaks VDA 5050 over MQTT, as the coordinator expects one to: it
+/// applies orders with a higher `orderUpdateId`, drives along its order's nodes (their
+/// `nodePosition.x` is the position along the lane) no further than the last released node (its
+/// end of authority) and never after the authority's expiry, stops at each station stop for the
+/// station's dwell, obeys `stopPause`/`startPause` and the emergency stop, and reports its state
+/// at a fixed interval. Its connection topic carries ONLINE (retained) and, as last will,
+/// CONNECTION_BROKEN.
+///
+/// Faults for tests and the simulator: `silence()` stops its reports while it keeps driving,
+/// `dropConnection()` cuts its connection without a DISCONNECT (its will fires).
+public actor TruckAgent {
+    /// How the truck is built and how it reports.
+    public struct Configuration: Sendable {
+        /// VDA 5050 serial number.
+        public var serialNumber: String
+        /// VDA 5050 manufacturer.
+        public var manufacturer: String
+        /// VDA 5050 interface name.
+        public var interfaceName: String
+        /// Length (m).
+        public var length: Double
+        /// Top speed (m/s).
+        public var maxSpeed: Double
+        /// Acceleration (m/s²).
+        public var acceleration: Double
+        /// Service braking (m/s²).
+        public var braking: Double
+        /// Emergency braking (m/s²).
+        public var emergencyBraking: Double
+        /// Seconds (site time) between two state reports.
+        public var stateInterval: Double
+        /// Site seconds per real second.
+        public var timeScale: Double
+        /// Now on the site clock (seconds since 1970).
+        public var now: @Sendable () -> Double
+        /// How long the truck stands at a station (`activity`, `zoneId`), in site seconds.
+        public var dwell: @Sendable (_ activity: String, _ zone: String) -> Double
+        /// Position uncertainty reported (m).
+        public var uncertainty: Double
+
+        /// A truck of the site's default kind.
+        public init(
+            serialNumber: String, manufacturer: String = "lane-fleet", interfaceName: String = "lanes", length: Double = 18,
+            maxSpeed: Double = 25 / 3.6, acceleration: Double = 1, braking: Double = 2, emergencyBraking: Double = 4,
+            stateInterval: Double = 0.2, timeScale: Double = 1, now: @escaping @Sendable () -> Double,
+            dwell: @escaping @Sendable (String, String) -> Double = { _, _ in 2 }, uncertainty: Double = 0.3
+        ) {
+            self.serialNumber = serialNumber
+            self.manufacturer = manufacturer
+            self.interfaceName = interfaceName
+            self.length = length
+            self.maxSpeed = maxSpeed
+            self.acceleration = acceleration
+            self.braking = braking
+            self.emergencyBraking = emergencyBraking
+            self.stateInterval = stateInterval
+            self.timeScale = timeScale
+            self.now = now
+            self.dwell = dwell
+            self.uncertainty = uncertainty
+        }
+    }
+
+    /// A node of the current order.
+    struct Node {
+        var id: String
+        var sequenceId: Int
+        var position: Double
+        var released: Bool
+        var stationAction: Action?
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+    let client: MQTTClient
+    var order: OrderMessage?
+    var nodes: [Node] = []
+    var authorityEnd: Double = -.infinity
+    var authorityExpiry: Double = -.infinity
+    var speedLimits: [(from: Double, to: Double, limit: Double)] = []
+    /// Position along the lane (m).
+    public private(set) var position: Double = 0
+    /// Speed (m/s).
+    public private(set) var speed: Double = 0
+    var paused = false
+    var emergency = false
+    var stationStates: [String: StateMessage.ActionState.Status] = [:]
+    var dwellUntil: [String: Double] = [:]
+    var instantStates: [StateMessage.ActionState] = []
+    var reporting = true
+    var stopped = false
+    var stateHeaderId: UInt64 = 0
+    var lastReportAt = -Double.infinity
+    var lastStepAt: Double?
+    /// The highest `orderUpdateId` applied, per order.
+    public private(set) var appliedOrderUpdate: UInt64 = 0
+    /// Orders received that were not newer than the one applied (ignored, as VDA 5050 says).
+    public private(set) var ignoredOrders = 0
+
+    private var topicBase: String {
+        "\(configuration.interfaceName)/\(VDA5050.majorVersion)/\(configuration.manufacturer)/\(configuration.serialNumber)"
+    }
+
+    /// A truck that connects with `broker` (its client id and last will are set here).
+    public init(_ configuration: Configuration, broker: MQTTConfiguration) throws(MQTTError) {
+        self.configuration = configuration
+        var broker = broker
+        broker.clientId = "truck-\(configuration.serialNumber)"
+        let will = ConnectionMessage(
+            headerId: 0, timestamp: WireTimestamp.format(secondsSince1970: configuration.now()), manufacturer: configuration.manufacturer,
+            serialNumber: configuration.serialNumber, connectionState: .connectionBroken)
+        broker.will = MQTTWill(
+            MQTTOutbound(
+                topic:
+                    "\(configuration.interfaceName)/\(VDA5050.majorVersion)/\(configuration.manufacturer)/\(configuration.serialNumber)/connection",
+                payload: (try? WireEncoder().encode(will)) ?? [], qos: .atLeastOnce, retain: true))
+        client = try MQTTClient(broker)
+    }
+
+    /// Connects, announces ONLINE, subscribes to its order and instant actions, and drives and
+    /// reports until `stop()`.
+    public func run() async throws {
+        try await client.connect()
+        try await client.subscribe("\(topicBase)/order", qos: .atLeastOnce)
+        try await client.subscribe("\(topicBase)/instantActions", qos: .atLeastOnce)
+        let online = ConnectionMessage(
+            headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: configuration.now()), manufacturer: configuration.manufacturer,
+            serialNumber: configuration.serialNumber, connectionState: .online)
+        try client.send(MQTTOutbound(topic: "\(topicBase)/connection", payload: try WireEncoder().encode(online), retain: true))
+        let client = self.client
+        let inbound = Task {
+            for await message in client.messages { self.receive(message) }
+        }
+        defer { inbound.cancel() }
+        while !Task.isCancelled && !stopped {
+            step()
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Disconnects cleanly (OFFLINE first).
+    public func stop() async {
+        stopped = true
+        let offline = ConnectionMessage(
+            headerId: 2, timestamp: WireTimestamp.format(secondsSince1970: configuration.now()), manufacturer: configuration.manufacturer,
+            serialNumber: configuration.serialNumber, connectionState: .offline)
+        if let payload = try? WireEncoder().encode(offline) {
+            try? await client.publish(MQTTOutbound(topic: "\(topicBase)/connection", payload: payload, retain: true))
+        }
+        await client.close()
+    }
+
+    /// The station stops the truck has finished (their action ids).
+    public var finishedStations: [String] { stationStates.filter { $0.value == .finished }.map(\.key).sorted() }
+
+    /// Stops reporting its state (a failed modem, say); it keeps driving within its authority.
+    public func silence() { reporting = false }
+
+    /// Reports again.
+    public func resumeReports() { reporting = true }
+
+    /// Cuts the connection without a DISCONNECT: the broker publishes its last will.
+    public func dropConnection() { client.simulateConnectionLoss() }
+
+    // MARK: inbound
+
+    func receive(_ message: MQTTInboundMessage) {
+        if message.topic.hasSuffix("/order") {
+            guard let order = try? WireDecoder().decode(OrderMessage.self, from: message.payload) else { return }
+            apply(order)
+        } else if message.topic.hasSuffix("/instantActions") {
+            guard let actions = try? WireDecoder().decode(InstantActionsMessage.self, from: message.payload) else { return }
+            for action in actions.actions { apply(action) }
+        }
+    }
+
+    func apply(_ update: OrderMessage) {
+        if let current = order, current.orderId == update.orderId, update.orderUpdateId <= current.orderUpdateId {
+            ignoredOrders += 1
+            return
+        }
+        if order?.orderId != update.orderId { stationStates = [:] }
+        order = update
+        appliedOrderUpdate = update.orderUpdateId
+        nodes = update.nodes.map { node in
+            Node(
+                id: node.nodeId, sequenceId: node.sequenceId, position: node.nodePosition?.x ?? 0, released: node.released,
+                stationAction: node.actions.first { $0.actionType == "laneStationStop" })
+        }
+        for node in nodes {
+            if let action = node.stationAction, stationStates[action.actionId] == nil { stationStates[action.actionId] = .waiting }
+        }
+        authorityEnd = nodes.last(where: \.released)?.position ?? position
+        let authority = (update.edges.first?.actions ?? []) + (update.nodes.first?.actions ?? [])
+        if let expiry = authority.first(where: { $0.actionType == "laneAuthority" })?.actionParameters?.first(where: { $0.key == "expiry" }
+        ),
+            case .string(let text) = expiry.value, let instant = try? WireTimestamp.parse(text)
+        {
+            authorityExpiry = instant
+        }
+        speedLimits = []
+        for (index, edge) in update.edges.enumerated() where index + 1 < nodes.count {
+            speedLimits.append((nodes[index].position, nodes[index + 1].position, edge.maximumSpeed ?? configuration.maxSpeed))
+        }
+    }
+
+    func apply(_ action: Action) {
+        switch action.actionType {
+        case "stopPause": paused = true
+        case "startPause": paused = false
+        case "laneEmergencyStop": emergency = true
+        case "cancelOrder":
+            authorityEnd = position
+        default: break
+        }
+        instantStates.append(.init(actionId: action.actionId, actionType: action.actionType, actionStatus: .finished))
+        if instantStates.count > 10 { instantStates.removeFirst(instantStates.count - 10) }
+    }
+
+    // MARK: driving
+
+    /// Where the truck must be standing next: its end of authority or an unfinished station stop.
+    func target(now: Double) -> Double {
+        var target = authorityEnd
+        for node in nodes where node.position >= position - 0.05 && node.released {
+            if let action = node.stationAction, stationStates[action.actionId] != .finished {
+                target = min(target, node.position)
+                break
+            }
+        }
+        return target
+    }
+
+    func step() {
+        let now = configuration.now()
+        let dt = min(max(0, now - (lastStepAt ?? now)), 1)
+        lastStepAt = now
+        let c = configuration
+        let limit = speedLimits.first { position >= $0.from && position < $0.to }?.limit ?? c.maxSpeed
+        let target = self.target(now: now)
+        if emergency {
+            speed = max(0, speed - c.emergencyBraking * dt)
+        } else if paused || now > authorityExpiry || order == nil {
+            speed = max(0, speed - c.braking * dt)
+        } else {
+            let room = max(0, target - position)
+            let allowed = min(limit, c.maxSpeed, (2 * c.braking * room).squareRoot())
+            speed = speed < allowed ? min(allowed, speed + c.acceleration * dt) : max(allowed, speed - 1.5 * c.braking * dt)
+        }
+        // It never passes its target (end of authority or station stop).
+        let next = position + speed * dt
+        if next >= target {
+            position = max(position, target)
+            speed = 0
+        } else {
+            position = next
+        }
+        for node in nodes where abs(node.position - position) < 0.05 && speed < 0.01 {
+            if let action = node.stationAction, stationStates[action.actionId] == .waiting {
+                stationStates[action.actionId] = .running
+                let activity = action.actionParameters?.first { $0.key == "activity" }.flatMap {
+                    if case .string(let a) = $0.value { a } else { nil }
+                }
+                let zone = action.actionParameters?.first { $0.key == "zoneId" }.flatMap {
+                    if case .string(let z) = $0.value { z } else { nil }
+                }
+                dwellUntil[action.actionId] = now + c.dwell(activity ?? "", zone ?? "")
+            }
+        }
+        for (id, until) in dwellUntil where now >= until {
+            stationStates[id] = .finished
+            dwellUntil[id] = nil
+        }
+        if reporting && now - lastReportAt >= c.stateInterval {
+            lastReportAt = now
+            report(now: now)
+        }
+    }
+
+    func report(now: Double) {
+        stateHeaderId += 1
+        let last = nodes.last { $0.position <= position + 0.005 }
+        let state = StateMessage(
+            headerId: stateHeaderId, timestamp: WireTimestamp.format(secondsSince1970: now), manufacturer: configuration.manufacturer,
+            serialNumber: configuration.serialNumber, orderId: order?.orderId ?? "", orderUpdateId: order?.orderUpdateId ?? 0,
+            lastNodeId: last?.id ?? "", lastNodeSequenceId: last?.sequenceId ?? 0,
+            nodeStates: nodes.filter { $0.position > position + 0.005 }.map {
+                .init(nodeId: $0.id, sequenceId: $0.sequenceId, released: $0.released)
+            },
+            edgeStates: [],
+            mobileRobotPosition: .init(
+                x: position, y: 0, theta: 0, mapId: order?.nodes.first?.nodePosition?.mapId ?? "yard", localized: true,
+                localizationScore: 1,
+                deviationRange: configuration.uncertainty),
+            velocity: .init(vx: speed, vy: 0, omega: 0), driving: speed > 0.01, paused: paused,
+            distanceSinceLastNode: last.map { position - $0.position },
+            actionStates: stationStates.sorted { $0.key < $1.key }.map {
+                .init(actionId: $0.key, actionType: "laneStationStop", actionStatus: $0.value)
+            },
+            instantActionStates: instantStates, powerSupply: .init(stateOfCharge: 80, charging: false), operatingMode: .automatic,
+            safetyState: .init(activeEmergencyStop: emergency ? .remote : .none, fieldViolation: false))
+        if let payload = try? WireEncoder().encode(state) {
+            try? client.send(MQTTOutbound(topic: "\(topicBase)/state", payload: payload, qos: .atMostOnce))
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import LaneCoordinator
+import LaneSiteFile
+import Logging
+import ServiceLifecycle
+
+/// `lane-coordinator`: the coordinator service on the site's broker.
+@main
+struct LaneCoordinatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lane-coordinator",
+        abstract: "Coordinates the driverless trucks of a border gate's lanes over MQTT (VDA 5050).",
+        discussion: "Stops cleanly on SIGTERM or SIGINT: every truck is held, the status says offline, the connection is closed.")
+
+    @Option(name: .long, help: "The configuration file (YAML; see docs/operations.md).")
+    var config: String
+
+    @Option(name: .long, help: "The broker's host (overrides the file).")
+    var host: String?
+
+    @Option(name: .long, help: "The broker's port (overrides the file).")
+    var port: Int?
+
+    @Option(name: .long, help: "Site seconds per real second (overrides the file).")
+    var timeScale: Double?
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        var configuration = try ConfigurationFile.load(path: config)
+        if let host { configuration.broker.host = host }
+        if let port { configuration.broker.port = port }
+        if let timeScale { configuration.timeScale = timeScale }
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "lane-coordinator")
+        let site = try SiteFile.load(path: configuration.siteFile)
+        let coordinator = try Coordinator(configuration: configuration, site: site, logger: logger)
+        let group = ServiceGroup(
+            services: [CoordinatorService(coordinator: coordinator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
+
+/// The coordinator as a service of the service group: graceful shutdown holds every truck.
+struct CoordinatorService: Service {
+    let coordinator: Coordinator
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await coordinator.run()
+        } onGracefulShutdown: {
+            Task { await coordinator.shutdown() }
+        }
+    }
+}
