@@ -272,8 +272,8 @@ public actor Coordinator {
                 publishTripState(trip.tripId, truck: truck, .running, reason: "channel change refused: \(rejection.reason)")
             } else {
                 session.trip?.channel = channel
-                session.nodes = core.route(of: truck).map { RouteNodes(route: $0, site: site) }
                 sessions[truck] = session
+                adoptRoute(of: truck, tripId: trip.tripId)
                 logger.notice("truck re-routed", metadata: ["truck": "\(truck)", "channel": "\(channel.rawValue)"])
             }
             return apply(commands)
@@ -292,14 +292,19 @@ public actor Coordinator {
             logger.warning("trip rejected", metadata: ["truck": "\(truck)", "trip": "\(trip.tripId)", "reason": "\(rejection.reason)"])
             return publishTripState(trip.tripId, truck: truck, .rejected, reason: rejection.reason.description)
         }
-        if let route = core.route(of: truck) {
-            let nodes = RouteNodes(route: route, site: site)
-            sessions[truck]?.nodes = nodes
-            for node in nodes.nodes where node.station != nil {
-                sessions[truck]?.stationActions[VehicleTranslation.stationActionId(orderId: trip.tripId, zone: node.zone)] = node.zone
-            }
-        }
+        adoptRoute(of: truck, tripId: trip.tripId)
         apply(commands)
+    }
+
+    /// Takes the truck's route from the core (after admission or a channel change): its node
+    /// chain, and the ids of its station stop actions.
+    func adoptRoute(of truck: TruckID, tripId: String) {
+        guard let route = core.route(of: truck) else { return }
+        let nodes = RouteNodes(route: route, site: site)
+        sessions[truck]?.nodes = nodes
+        for node in nodes.nodes where node.station != nil {
+            sessions[truck]?.stationActions[VehicleTranslation.stationActionId(orderId: tripId, zone: node.zone)] = node.zone
+        }
     }
 
     // MARK: outbound
@@ -428,13 +433,22 @@ public actor Coordinator {
     func timestamp() -> String { WireTimestamp.format(secondsSince1970: clock.now()) }
 
     func publish<M: Encodable>(_ message: M, to topic: String, qos: MQTTQoS, retain: Bool = false, expiry: UInt32? = nil) {
-        do {
-            let payload = try encoder.encode(message)
+        do throws(MQTTError) {
+            let payload: [UInt8]
+            do {
+                payload = try encoder.encode(message)
+            } catch {
+                counters.publishFailures += 1
+                return logger.error("message not encodable", metadata: ["topic": "\(topic)", "error": "\(error)"])
+            }
             try client.send(
                 MQTTOutbound(
                     topic: topic, payload: payload, qos: qos, retain: retain,
                     properties: MQTTProperties(messageExpiry: expiry, contentType: "application/json")))
             counters.published += 1
+        } catch .notConnected {
+            // QoS 0 without a connection (events, plan): dropped; the connection events say why.
+            counters.publishFailures += 1
         } catch {
             counters.publishFailures += 1
             logger.error("publish failed", metadata: ["topic": "\(topic)", "error": "\(error)"])

@@ -74,8 +74,9 @@ public enum VehicleTranslation {
             serialNumber: authority.truck.rawValue, orderId: orderId, orderUpdateId: authority.sequence, nodes: orderNodes, edges: edges)
     }
 
-    /// What a state says about the truck's position: nil before it has passed any node of its
-    /// order (it stands at the origin gate).
+    /// What a state says about the truck's position: its last node's position plus the distance
+    /// driven since (negative before the first node: the truck waits in the origin yard); nil
+    /// without a node.
     public static func position(of state: StateMessage, on nodes: RouteNodes) -> Meters? {
         guard !state.lastNodeId.isEmpty, let node = nodes.position(of: state.lastNodeId) else { return nil }
         return node + (state.distanceSinceLastNode ?? 0)
@@ -100,7 +101,8 @@ public enum VehicleTranslation {
         }
         let place: (zone: ZoneID, offset: Meters)
         if state.lastNodeId.isEmpty {
-            place = nodes.place(0)
+            // No order yet: the position along the lane (`x` on the lane's map).
+            place = nodes.place(state.mobileRobotPosition?.x ?? 0)
         } else if let s = position(of: state, on: nodes) {
             place = nodes.place(s)
         } else {

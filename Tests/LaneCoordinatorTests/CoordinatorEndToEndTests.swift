@@ -81,18 +81,44 @@ final class Gate: Sendable {
 
     /// Starts a scripted truck and waits until the coordinator hears it.
     @discardableResult
-    func startTruck(_ serial: String, dwell: @escaping @Sendable (String, String) -> Double = { _, _ in 2 }) async throws -> TruckAgent {
+    func startTruck(
+        _ serial: String, at position: Double = 0, dwell: @escaping @Sendable (String, String) -> Double = { _, _ in 2 }
+    ) async throws -> TruckAgent {
         let origin = self.origin
         let agent = try TruckAgent(
             TruckAgent.Configuration(
                 serialNumber: serial, stateInterval: 0.25, timeScale: Gate.scale,
-                now: { origin + (SiteClock.systemNow() - origin) * Gate.scale }, dwell: dwell),
+                now: { origin + (SiteClock.systemNow() - origin) * Gate.scale }, dwell: dwell, initialPosition: position),
             broker: broker.configuration(clientId: serial))
         let task = Task { try await agent.run() }
         trucks.withLock { $0[serial] = (agent, task) }
         let coordinator = self.coordinator
         try await eventually("\(serial) heard") { await coordinator.statistics.statesAccepted > 0 }
         return agent
+    }
+
+    /// Samples the trucks' true positions every 10 ms until `until` is done and checks that no
+    /// truck comes closer to the rear of the truck ahead than `gap` (an independent check of the
+    /// separation, from the trucks' side).
+    /// Only trucks on the route count: in the yards (before the first zone, past the last) the
+    /// trucks stand on separate spots that the yard system runs, not on the lane.
+    static func watchSeparation(_ agents: [TruckAgent], gap: Double, length: Double = 18, routeEnd: Double = 386) -> Task<Double, Never> {
+        Task {
+            var closest = Double.infinity
+            while !Task.isCancelled {
+                var fronts: [Double] = []
+                for agent in agents {
+                    let front = await agent.position
+                    if front > 0 && front - length < routeEnd { fronts.append(front) }
+                }
+                fronts.sort()
+                for (follower, leader) in zip(fronts, fronts.dropFirst()) {
+                    closest = min(closest, leader - length - follower)
+                }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            return closest
+        }
     }
 
     /// Publishes a trip on the dispatch topic.
@@ -117,6 +143,18 @@ final class Gate: Sendable {
         }
     }
 
+    /// Runs `body` with a gate, and stops it whether the body passes or throws.
+    static func with(fleet: [String], _ body: (Gate) async throws -> Void) async throws {
+        let gate = try await Gate(fleet: fleet)
+        do {
+            try await body(gate)
+        } catch {
+            await gate.stop()
+            throw error
+        }
+        await gate.stop()
+    }
+
     func stop() async {
         for (_, truck) in trucks.withLock({ $0 }) {
             await truck.agent.stop()
@@ -132,20 +170,78 @@ final class Gate: Sendable {
 struct CoordinatorEndToEndTests {
     @Test("a dispatched trip is accepted, runs through the gate and the scanner, and finishes")
     func tripCompletes() async throws {
-        let gate = try await Gate(fleet: ["T001"])
-        let truck = try await gate.startTruck("T001")
-        try await gate.dispatch("trip-1", truck: "T001")
-        try await gate.waitForTrip("trip-1", .accepted, timeout: .seconds(10))
-        try await gate.waitForTrip("trip-1", .finished)
-        #expect(gate.tripStates("trip-1") == [.accepted, .running, .finished])
-        let stations = await truck.finishedStations
-        #expect(stations.contains { $0.hasSuffix("/xray/stop") }, "it stopped at the scanner: \(stations)")
-        #expect(!stations.contains { $0.hasSuffix("/inspection-bay/stop") }, "a green truck bypasses the inspection bay")
-        let events = gate.observed.elements.filter { $0.topic == CoordinatorTopic.events }.compactMap {
-            try? WireDecoder().decode(CoordinatorEvent.self, from: $0.payload)
+        try await Gate.with(fleet: ["T001"]) { gate in
+            let truck = try await gate.startTruck("T001")
+            try await gate.dispatch("trip-1", truck: "T001")
+            try await gate.waitForTrip("trip-1", .accepted, timeout: .seconds(10))
+            try await gate.waitForTrip("trip-1", .finished)
+            #expect(gate.tripStates("trip-1") == [.accepted, .running, .finished])
+            let stations = await truck.finishedStations
+            #expect(stations.contains { $0.hasSuffix("/xray/stop") }, "it stopped at the scanner: \(stations)")
+            #expect(!stations.contains { $0.hasSuffix("/inspection-bay/stop") }, "a green truck bypasses the inspection bay")
+            let events = gate.observed.elements.filter { $0.topic == CoordinatorTopic.events }.compactMap {
+                try? WireDecoder().decode(CoordinatorEvent.self, from: $0.payload)
+            }
+            #expect(events.contains { $0.kind == "handover-crossed" && $0.truck == "T001" }, "km 0 crossing recorded")
+            #expect(await gate.coordinator.statistics.tripsCompleted == 1)
         }
-        #expect(events.contains { $0.kind == "handover-crossed" && $0.truck == "T001" }, "km 0 crossing recorded")
-        #expect(await gate.coordinator.statistics.tripsCompleted == 1)
-        await gate.stop()
+    }
+
+    @Test("a green-to-red channel change during the trip re-routes the truck to the inspection bay")
+    func channelChange() async throws {
+        try await Gate.with(fleet: ["T001"]) { gate in
+            let truck = try await gate.startTruck("T001")
+            try await gate.dispatch("trip-2", truck: "T001", channel: .green)
+            try await gate.waitForTrip("trip-2", .running, timeout: .seconds(20))
+            try await eventually("the truck past km 0", timeout: .seconds(30)) { await truck.position > 160 }
+            try await gate.dispatch("trip-2", truck: "T001", channel: .red)
+            try await gate.waitForTrip("trip-2", .finished, timeout: .seconds(90))
+            let stations = await truck.finishedStations
+            #expect(stations.contains { $0.hasSuffix("/inspection-bay/stop") }, "it was inspected: \(stations)")
+            let events = gate.observed.elements.compactMap { try? WireDecoder().decode(CoordinatorEvent.self, from: $0.payload) }
+            #expect(events.contains { $0.kind == "rerouted" && $0.channel == .red })
+        }
+    }
+
+    @Test("a convoy of three trucks keeps its separation through the scanner and all finish")
+    func convoy() async throws {
+        try await Gate.with(fleet: ["T001", "T002", "T003"]) { gate in
+            var agents: [TruckAgent] = []
+            // Three yard spots at the gate, 2 m short of the lane.
+            for serial in ["T001", "T002", "T003"] { agents.append(try await gate.startTruck(serial, at: -2)) }
+            let watch = Gate.watchSeparation(agents, gap: 2)
+            for (index, serial) in ["T001", "T002", "T003"].enumerated() { try await gate.dispatch("convoy-\(index)", truck: serial) }
+            for index in 0..<3 { try await gate.waitForTrip("convoy-\(index)", .finished, timeout: .seconds(120)) }
+            watch.cancel()
+            let closest = await watch.value
+            #expect(closest >= 1.5, "closest approach to the truck ahead: \(closest) m (standstill gap 2 m less position error)")
+        }
+    }
+
+    @Test("a truck that falls silent is declared stale and its follower stops short of it")
+    func staleTruckStopsFollower() async throws {
+        try await Gate.with(fleet: ["T001", "T002"]) { gate in
+            let leader = try await gate.startTruck("T001", dwell: { _, zone in zone == "xray" ? 600 : 2 })
+            let follower = try await gate.startTruck("T002")
+            let watch = Gate.watchSeparation([leader, follower], gap: 2)
+            try await gate.dispatch("lead", truck: "T001")
+            try await eventually("the leader on the road", timeout: .seconds(30)) { await leader.position > 40 }
+            try await gate.dispatch("follow", truck: "T002")
+            try await eventually("the leader past km 0", timeout: .seconds(40)) { await leader.position > 150 }
+            await leader.silence()
+            try await eventually("the leader declared stale", timeout: .seconds(20)) {
+                await gate.coordinator.statistics.staleDeclarations > 0
+            }
+            try await eventually("the follower standing", timeout: .seconds(40)) {
+                let position = await follower.position
+                try await Task.sleep(for: .milliseconds(400))
+                return await follower.position == position
+            }
+            watch.cancel()
+            let closest = await watch.value
+            #expect(closest >= 1.5, "closest approach to the silent truck: \(closest) m")
+            #expect(await gate.coordinator.snapshot(of: "T001")?.stale == true)
+            #expect(!gate.tripStates("follow").contains(.finished), "the follower cannot pass the stale truck")
+        }
     }
 }

@@ -40,13 +40,17 @@ public actor TruckAgent {
         public var dwell: @Sendable (_ activity: String, _ zone: String) -> Double
         /// Position uncertainty reported (m).
         public var uncertainty: Double
+        /// Where the truck stands at the start, along the lane (m; negative: in the origin yard,
+        /// behind the first zone).
+        public var initialPosition: Double
 
         /// A truck of the site's default kind.
         public init(
             serialNumber: String, manufacturer: String = "lane-fleet", interfaceName: String = "lanes", length: Double = 18,
             maxSpeed: Double = 25 / 3.6, acceleration: Double = 1, braking: Double = 2, emergencyBraking: Double = 4,
             stateInterval: Double = 0.2, timeScale: Double = 1, now: @escaping @Sendable () -> Double,
-            dwell: @escaping @Sendable (String, String) -> Double = { _, _ in 2 }, uncertainty: Double = 0.3
+            dwell: @escaping @Sendable (String, String) -> Double = { _, _ in 2 }, uncertainty: Double = 0.3,
+            initialPosition: Double = 0
         ) {
             self.serialNumber = serialNumber
             self.manufacturer = manufacturer
@@ -61,6 +65,7 @@ public actor TruckAgent {
             self.now = now
             self.dwell = dwell
             self.uncertainty = uncertainty
+            self.initialPosition = initialPosition
         }
     }
 
@@ -82,7 +87,7 @@ public actor TruckAgent {
     var authorityExpiry: Double = -.infinity
     var speedLimits: [(from: Double, to: Double, limit: Double)] = []
     /// Position along the lane (m).
-    public private(set) var position: Double = 0
+    public private(set) var position: Double
     /// Speed (m/s).
     public private(set) var speed: Double = 0
     var paused = false
@@ -107,6 +112,7 @@ public actor TruckAgent {
     /// A truck that connects with `broker` (its client id and last will are set here).
     public init(_ configuration: Configuration, broker: MQTTConfiguration) throws(MQTTError) {
         self.configuration = configuration
+        position = configuration.initialPosition
         var broker = broker
         broker.clientId = "truck-\(configuration.serialNumber)"
         let will = ConnectionMessage(
@@ -282,7 +288,8 @@ public actor TruckAgent {
 
     func report(now: Double) {
         stateHeaderId += 1
-        let last = nodes.last { $0.position <= position + 0.005 }
+        // Before its first node the truck names that node with a negative distance.
+        let last = nodes.last { $0.position <= position + 0.005 } ?? nodes.first
         let state = StateMessage(
             headerId: stateHeaderId, timestamp: WireTimestamp.format(secondsSince1970: now), manufacturer: configuration.manufacturer,
             serialNumber: configuration.serialNumber, orderId: order?.orderId ?? "", orderUpdateId: order?.orderUpdateId ?? 0,
