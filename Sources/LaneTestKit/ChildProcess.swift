@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -7,11 +7,12 @@ import Foundation
 /// A program started by the test kit: with an empty signal mask and default signal handling
 /// (test threads block signals, and a child inheriting that mask would ignore SIGTERM), output
 /// to a log file.
-struct ChildProcess: Sendable {
-    let pid: pid_t
+public struct ChildProcess: Sendable {
+    /// Its process id.
+    public let pid: pid_t
 
     /// Starts `executable` with `arguments`, its output appended to `log`.
-    init(_ executable: String, _ arguments: [String], log: String) throws {
+    public init(_ executable: String, _ arguments: [String], log: String) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -40,13 +41,13 @@ struct ChildProcess: Sendable {
     }
 
     /// Whether the process has ended (it is reaped if so).
-    func hasExited() -> Bool {
+    public func hasExited() -> Bool {
         var status: Int32 = 0
         return waitpid(pid, &status, WNOHANG) == pid
     }
 
     /// Sends `signal` and waits up to `grace` for the end; then SIGKILL.
-    func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(2)) {
+    public func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(2)) {
         kill(pid, signal)
         let deadline = ContinuousClock.now + grace
         var status: Int32 = 0
@@ -60,7 +61,7 @@ struct ChildProcess: Sendable {
     }
 
     /// Runs a program to its end; throws if it fails.
-    static func run(_ executable: String, _ arguments: [String], log: String) throws {
+    public static func run(_ executable: String, _ arguments: [String], log: String) throws {
         let child = try ChildProcess(executable, arguments, log: log)
         var status: Int32 = 0
         waitpid(child.pid, &status, 0)
@@ -70,8 +71,15 @@ struct ChildProcess: Sendable {
         }
     }
 
+    /// The path of an executable product of this package, built beside the test bundle.
+    public static func product(_ name: String) -> String {
+        var folder = CommandLine.arguments[0].split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        if folder.hasSuffix(".xctest/Contents/MacOS") { folder = folder.split(separator: "/").dropLast(3).joined(separator: "/") }
+        return "\(folder)/\(name)"
+    }
+
     /// The full path of a program found in PATH, /usr/sbin or /usr/bin.
-    static func locate(_ name: String) throws -> String {
+    public static func locate(_ name: String) throws -> String {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         for folder in path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/bin", "/sbin"] {
             let candidate = "\(folder)/\(name)"

@@ -383,5 +383,8 @@ struct MQTTClientTests {
         }()  // the broker is gone: nothing listens there now
         let client = try MQTTClient(MQTTConfiguration(port: port, clientId: "nobody-home"))
         await #expect(throws: MQTTError.unreachable("Connection refused")) { try await client.connect() }
+        #expect(throws: MQTTError.invalidConfiguration("keepalive of 2 s: libmosquitto needs at least 5 s")) {
+            try MQTTClient(MQTTConfiguration(port: port, clientId: "impatient", keepalive: 2))
+        }
     }
 }

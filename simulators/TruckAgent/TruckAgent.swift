@@ -83,7 +83,8 @@ public actor TruckAgent {
     let client: MQTTClient
     var order: OrderMessage?
     var nodes: [Node] = []
-    var authorityEnd: Double = -.infinity
+    /// The end of authority the truck drives to (the last released node of its order).
+    public private(set) var authorityEnd: Double = -.infinity
     var authorityExpiry: Double = -.infinity
     var speedLimits: [(from: Double, to: Double, limit: Double)] = []
     /// Position along the lane (m).

@@ -47,6 +47,9 @@ final class Mosquitto: @unchecked Sendable {
     }
 
     private func configure() throws(MQTTError) {
+        guard configuration.keepalive >= 5 else {
+            throw .invalidConfiguration("keepalive of \(configuration.keepalive) s: libmosquitto needs at least 5 s")
+        }
         try check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5))
         try check(mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, 1))
         let delay = configuration.reconnectDelay
