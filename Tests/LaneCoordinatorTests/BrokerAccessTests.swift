@@ -1,0 +1,92 @@
+import Foundation
+import LaneCore
+import LaneCoordinator
+import LaneMQTT
+import LaneSiteFile
+import LaneTestKit
+import LaneWire
+import Testing
+
+/// The shipped broker template (`protocols/broker/acl`) on a real mosquitto with passwords: only
+/// operators reach the operator topic, only the yard the dispatch topic, and a truck writes only
+/// its own topics.
+@Suite("broker accounts and ACL template")
+struct BrokerAccessTests {
+    static var acl: String {
+        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        return (try? String(contentsOfFile: parts.joined(separator: "/") + "/protocols/broker/acl", encoding: .utf8)) ?? ""
+    }
+
+    static let accounts = ["coordinator": "c-secret", "operator": "o-secret", "yard": "y-secret", "T001": "t1-secret", "T002": "t2-secret"]
+
+    static func client(_ broker: TestBroker, _ user: String, id: String? = nil) async throws -> MQTTClient {
+        var configuration = broker.configuration(clientId: id ?? user)
+        configuration.credentials = MQTTCredentials(username: user, password: accounts[user]!)
+        let client = try MQTTClient(configuration)
+        try await client.connect()
+        return client
+    }
+
+    static func request(_ command: String, truck: String? = nil, by user: String) throws -> [UInt8] {
+        try WireEncoder().encode(
+            OperatorRequest(
+                headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: SiteClock.systemNow()), siteId: "test-gate", operator: user,
+                command: command, truck: truck))
+    }
+
+    @Test("only the operator account can command the coordinator; a truck cannot write another truck's state")
+    func accessControl() async throws {
+        #expect(Self.acl.contains("user coordinator"), "the template is read from protocols/broker/acl")
+        let broker = try await TestBroker.start(.passwords(Self.accounts, acl: Self.acl))
+        var mqtt = broker.configuration(clientId: "lane-coordinator")
+        mqtt.credentials = MQTTCredentials(username: "coordinator", password: "c-secret")
+        let site = try SiteFile.parse(testSiteYAML, file: "test-gate.yaml")
+        let coordinator = try Coordinator(
+            configuration: CoordinatorConfiguration(
+                siteId: "test-gate", siteFile: "", broker: mqtt, fleet: ["T001": TruckProfile(), "T002": TruckProfile()]), site: site)
+        let running = Task { try await coordinator.run() }
+
+        let operatorClient = try await Self.client(broker, "operator", id: "lanectl-1")
+        let replies = Collector(messagesOf: operatorClient)
+        try await operatorClient.subscribe(CoordinatorTopic.operatorReplies("lanectl-1"))
+        try await eventually("the coordinator subscribed") { await coordinator.statistics.published > 0 }
+        try await eventually("the operator's reply") {
+            try await operatorClient.publish(
+                MQTTOutbound(
+                    topic: CoordinatorTopic.operatorRequests, payload: try Self.request("hold-truck", truck: "T001", by: "operator"),
+                    properties: MQTTProperties(responseTopic: CoordinatorTopic.operatorReplies("lanectl-1"), correlationData: [7])))
+            try await Task.sleep(for: .milliseconds(200))
+            return replies.count > 0
+        }
+        let reply = try WireDecoder().decode(OperatorReply.self, from: replies.elements[0].payload)
+        #expect(reply.outcome == .done)
+        #expect(replies.elements[0].properties.correlationData == [7])
+        let answered = await coordinator.statistics.operatorRequests
+
+        // A truck tries to release everything and to speak for another truck: the broker drops both.
+        let truck = try await Self.client(broker, "T001")
+        try? await truck.publish(
+            MQTTOutbound(topic: CoordinatorTopic.operatorRequests, payload: try Self.request("release-all", by: "T001")))
+        let forged = StateMessage(
+            headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: SiteClock.systemNow()), manufacturer: "lane-fleet",
+            serialNumber: "T002", orderId: "", orderUpdateId: 0, lastNodeId: "", lastNodeSequenceId: 0, driving: false,
+            powerSupply: .init(stateOfCharge: 50, charging: false), operatingMode: .automatic,
+            safetyState: .init(activeEmergencyStop: .none, fieldViolation: false))
+        try? await truck.publish(MQTTOutbound(topic: "lanes/v3/lane-fleet/T002/state", payload: try WireEncoder().encode(forged)))
+        // Its own state goes through.
+        var own = forged
+        own.serialNumber = "T001"
+        try await truck.publish(MQTTOutbound(topic: "lanes/v3/lane-fleet/T001/state", payload: try WireEncoder().encode(own)))
+        try await eventually("the truck's own state") { await coordinator.statistics.statesAccepted >= 1 }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(await coordinator.statistics.operatorRequests == answered, "the truck's operator request never reached the coordinator")
+        #expect(await coordinator.statistics.statesAccepted == 1, "the forged state of T002 never reached the coordinator")
+        #expect(await coordinator.snapshot(of: "T001")?.held == true, "the operator's hold stands")
+
+        await truck.close()
+        await operatorClient.close()
+        await coordinator.shutdown()
+        running.cancel()
+    }
+}
