@@ -122,6 +122,7 @@ let package = Package(
             name: "LaneCoordinatorTests",
             dependencies: [
                 "LaneCoordinator", "LaneCore", "LaneSiteFile", "LaneWire", "LaneMQTT", "LaneTestKit", "LaneTruckAgent", "lane-coordinator",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -1,6 +1,6 @@
 import Foundation
-import LaneCore
 import LaneCoordinator
+import LaneCore
 import LaneMQTT
 import LaneSiteFile
 import LaneTestKit

@@ -6,6 +6,7 @@ import LaneSiteFile
 import LaneTestKit
 import LaneTruckAgent
 import LaneWire
+import Logging
 import Synchronization
 import Testing
 
@@ -69,7 +70,9 @@ final class Gate: Sendable {
             fleet: Dictionary(uniqueKeysWithValues: fleet.map { (TruckID($0), TruckProfile()) }),
             core: CoreConfiguration(authorityLifetime: 10, staleAfter: 3, maximumReportAge: 2, clockSkewTolerance: 0.5, resendAfter: 1),
             timeScale: Gate.scale, clockOrigin: origin, tickInterval: 0.02, instantActionExpiry: 2)
-        coordinator = try Coordinator(configuration: configuration, site: site)
+        var logger = Logger(label: "lane-coordinator")
+        logger.logLevel = .error  // the refusals the tests provoke are expected
+        coordinator = try Coordinator(configuration: configuration, site: site, logger: logger)
         let coordinator = self.coordinator
         running = Task { try await coordinator.run() }
         operatorClient = try MQTTClient(self.broker.configuration(clientId: "observer"))
