@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # Debian packages the suite needs: json-c for the wire codec, libmosquitto for the MQTT client,
 # the mosquitto broker the MQTT tests start (one per test, on a free loopback port; the tests
 # never use a system broker), openssl for the TLS tests' certificates.
-apt_packages=(git pkg-config libjson-c-dev libmosquitto-dev mosquitto openssl)
+apt_packages=(git pkg-config libjson-c-dev libmosquitto-dev mosquitto openssl libsqlite3-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -2,14 +2,18 @@
 # The main job: a fast in-process run of the default site (road 1119-1120, Hữu Nghị) through
 # the scheduler core, with kinematic trucks, the independent safety checker after every step,
 # a progress view and a summary against the scanners' capacity and a naive fixed-block baseline.
-# Installs json-c if missing (Swift 6 must be there); extra arguments go to `lane-sim fast` (try --help).
+# Installs the Debian packages it needs if missing (Swift 6 must be there); extra arguments go to `lane-sim fast` (try --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# json-c is linked by the package (the wire codec); install it if it is missing.
-if ! dpkg -s libjson-c-dev >/dev/null 2>&1 || ! dpkg -s pkg-config >/dev/null 2>&1; then
+# The package links json-c, libmosquitto and SQLite; install what is missing.
+missing=()
+for p in pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq pkg-config libjson-c-dev
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 if ! command -v swift >/dev/null; then
     echo "Swift 6 is required: install it from https://www.swift.org/install/linux/ and run this again." >&2

@@ -94,6 +94,10 @@ public struct ConfigurationFile: Codable, Sendable {
     public var tickInterval: Double?
     /// Expiry of instant actions (s).
     public var instantActionExpiry: UInt32?
+    /// The SQLite journal file.
+    public var journal: String?
+    /// After a restart, how long to wait for every truck to report (site s).
+    public var recoveryTimeout: Double?
 
     /// Reads a configuration file; relative paths in it are relative to the file's folder.
     public static func load(path: String) throws -> CoordinatorConfiguration {
@@ -137,7 +141,8 @@ public struct ConfigurationFile: Codable, Sendable {
         return CoordinatorConfiguration(
             siteId: siteId, siteFile: resolve(site), broker: mqtt, interfaceName: interfaceName ?? "lanes",
             fleet: Dictionary(uniqueKeysWithValues: fleet.map { (TruckID($0), profile) }), core: limits, timeScale: timeScale ?? 1,
-            clockOrigin: origin, tickInterval: tickInterval ?? 0.1, instantActionExpiry: instantActionExpiry ?? 2)
+            clockOrigin: origin, tickInterval: tickInterval ?? 0.1, instantActionExpiry: instantActionExpiry ?? 2,
+            journalPath: journal.map(resolve), recoveryTimeout: recoveryTimeout ?? 15)
     }
 }
 

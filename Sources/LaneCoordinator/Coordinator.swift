@@ -1,5 +1,5 @@
 public import LaneCore
-public import LaneMQTT
+import LaneMQTT
 import LaneWire
 public import Logging
 
@@ -26,11 +26,20 @@ public actor Coordinator {
     let startedAt: Double
     var state: CoordinatorStatus.State = .online
     var lastPlanAt: Double = -.infinity
+    /// The journal, if configured.
+    let store: Journal?
+    /// The number of this run of the coordinator on its journal (1 without one).
+    var run = 1
+    /// Trucks with an open trip that have not reported since the restart.
+    var awaitingResync: Set<TruckID> = []
+    var recoveringSince: Double?
+    var heldForRecovery = false
     private let decoder = WireDecoder()
     private let encoder = WireEncoder()
 
     /// A coordinator for `site`; nothing happens until `run()`.
-    public init(configuration: CoordinatorConfiguration, site: Site, logger: Logger = Logger(label: "lane-coordinator")) throws(MQTTError) {
+    public init(configuration: CoordinatorConfiguration, site: Site, logger: Logger = Logger(label: "lane-coordinator")) throws {
+        store = try configuration.journalPath.map { try Journal(path: $0) }
         self.configuration = configuration
         self.site = site
         self.logger = logger
@@ -62,6 +71,7 @@ public actor Coordinator {
     public func run() async throws {
         try await client.connect()
         try await subscribe()
+        try recover()
         publishStatus()
         logger.info("coordinator online", metadata: ["site": "\(configuration.siteId)", "trucks": "\(configuration.fleet.count)"])
         let ticker = Task { [configuration] in
@@ -97,6 +107,7 @@ public actor Coordinator {
     func tick() {
         let now = clock.now()
         apply(core.handle(.tick, now: now))
+        if state == .recovering { progressRecovery(now: now) }
         if clock.now() - lastPlanAt >= configuration.planInterval * configuration.timeScale {
             lastPlanAt = now
             publishPlan(now: now)
@@ -167,7 +178,8 @@ public actor Coordinator {
         session.manufacturer = state.manufacturer
         let report: TruckStateReport
         do {
-            report = try VehicleTranslation.report(from: state, measuredAt: measuredAt, nodes: session.nodes, orderId: session.trip?.tripId)
+            report = try VehicleTranslation.report(
+                from: state, measuredAt: measuredAt, nodes: session.nodes, orderId: session.trip?.orderId)
         } catch {
             sessions[truck] = session
             return reject(.offRoute, topic: message.topic, detail: error.description)
@@ -191,7 +203,14 @@ public actor Coordinator {
         let requests = state.zoneRequests ?? []
         sessions[truck] = session
         apply(commands)
-        for zone in finished { apply(core.handle(.stationFinished(truck, zone), now: now)) }
+        for zone in finished {
+            journal(.crossing(crossing(truck, kind: "station", zone: zone, at: now)))
+            apply(core.handle(.stationFinished(truck, zone), now: now))
+        }
+        if awaitingResync.contains(truck), core.snapshot(of: truck)?.front != nil {
+            awaitingResync.remove(truck)
+            logger.notice("truck resynchronised after the restart", metadata: ["truck": "\(truck)"])
+        }
         if !requests.isEmpty { answerZoneRequests(requests, truck: truck) }
     }
 
@@ -204,6 +223,7 @@ public actor Coordinator {
         session.lastConnectionHeaderId = connection.headerId
         session.connection = connection.connectionState
         sessions[truck] = session
+        journal(.truck(at: clock.now(), truck: truck, event: connection.connectionState.rawValue.lowercased()))
         let level: Logger.Level = connection.connectionState == .connectionBroken ? .warning : .info
         logger.log(level: level, "truck connection \(connection.connectionState.rawValue)", metadata: ["truck": "\(truck)"])
         if connection.connectionState == .connectionBroken || connection.connectionState == .offline {
@@ -273,13 +293,15 @@ public actor Coordinator {
             } else {
                 session.trip?.channel = channel
                 sessions[truck] = session
-                adoptRoute(of: truck, tripId: trip.tripId)
+                journal(.channelChanged(at: now, tripId: trip.tripId, channel: channel))
+                adoptRoute(of: truck)
                 logger.notice("truck re-routed", metadata: ["truck": "\(truck)", "channel": "\(channel.rawValue)"])
             }
             return apply(commands)
         }
         session.trip = TripRecord(
-            tripId: trip.tripId, containerId: trip.containerId, lane: LaneID(trip.lane), channel: channel, perishable: trip.perishable)
+            tripId: trip.tripId, containerId: trip.containerId, lane: LaneID(trip.lane), channel: channel, perishable: trip.perishable,
+            orderId: run == 1 ? trip.tripId : "\(trip.tripId)~r\(run)")
         session.stationActions = [:]
         session.finishedStations = []
         session.front = nil
@@ -292,26 +314,31 @@ public actor Coordinator {
             logger.warning("trip rejected", metadata: ["truck": "\(truck)", "trip": "\(trip.tripId)", "reason": "\(rejection.reason)"])
             return publishTripState(trip.tripId, truck: truck, .rejected, reason: rejection.reason.description)
         }
-        adoptRoute(of: truck, tripId: trip.tripId)
+        adoptRoute(of: truck)
         apply(commands)
     }
 
     /// Takes the truck's route from the core (after admission or a channel change): its node
     /// chain, and the ids of its station stop actions.
-    func adoptRoute(of truck: TruckID, tripId: String) {
-        guard let route = core.route(of: truck) else { return }
+    func adoptRoute(of truck: TruckID) {
+        guard let route = core.route(of: truck), let orderId = sessions[truck]?.trip?.orderId else { return }
         let nodes = RouteNodes(route: route, site: site)
         sessions[truck]?.nodes = nodes
         for node in nodes.nodes where node.station != nil {
-            sessions[truck]?.stationActions[VehicleTranslation.stationActionId(orderId: tripId, zone: node.zone)] = node.zone
+            sessions[truck]?.stationActions[VehicleTranslation.stationActionId(orderId: orderId, zone: node.zone)] = node.zone
         }
     }
 
     // MARK: outbound
 
     /// Sends what the core decided, in order.
+    /// Sends what the core decided, in order, after committing it to the journal. If the journal
+    /// cannot be written, no authority is sent (stops still are: stopping is always safe).
     func apply(_ commands: [CoreCommand]) {
+        guard !commands.isEmpty else { return }
+        let journaled = journal(entries(for: commands))
         for command in commands {
+            if case .authority = command, !journaled { continue }
             switch command {
             case .authority(let authority, let change): sendAuthority(authority, change)
             case .stop(let truck, let reason):
@@ -330,12 +357,75 @@ public actor Coordinator {
         }
     }
 
+    /// The journal entries of a batch of core commands.
+    func entries(for commands: [CoreCommand]) -> [JournalEntry] {
+        let now = clock.now()
+        var entries: [JournalEntry] = []
+        for command in commands {
+            switch command {
+            case .authority(let a, let change):
+                guard let orderId = sessions[a.truck]?.trip?.orderId else { continue }
+                entries.append(
+                    .authority(
+                        at: now, truck: a.truck, orderId: orderId, sequence: a.sequence, end: a.end, expiry: a.expiry,
+                        change: change.rawValue))
+            case .stop(let truck, let reason): entries.append(.command(at: now, truck: truck, kind: "stop", reason: reason.rawValue))
+            case .resume(let truck): entries.append(.command(at: now, truck: truck, kind: "resume", reason: ""))
+            case .emergencyStop(let truck, let reason):
+                entries.append(.command(at: now, truck: truck, kind: "emergency-stop", reason: reason.rawValue))
+            case .notice(let notice):
+                switch notice {
+                case .tripAdmitted(let truck, let lane, let channel):
+                    if let trip = sessions[truck]?.trip, sessions[truck]?.recovered != true {
+                        entries.append(
+                            .tripAdmitted(
+                                at: now, tripId: trip.tripId, truck: truck, lane: lane, channel: channel, containerId: trip.containerId,
+                                perishable: trip.perishable))
+                    }
+                case .tripCompleted(let truck, _):
+                    if let trip = sessions[truck]?.trip { entries.append(.tripEnded(at: now, tripId: trip.tripId, outcome: "finished")) }
+                case .handoverCrossed(let truck, let zone): entries.append(.crossing(crossing(truck, kind: "km0", zone: zone, at: now)))
+                case .zoneEntered(let truck, let zone): entries.append(.crossing(crossing(truck, kind: "zone", zone: zone, at: now)))
+                case .truckStale(let truck): entries.append(.truck(at: now, truck: truck, event: "stale"))
+                case .truckFresh(let truck): entries.append(.truck(at: now, truck: truck, event: "fresh"))
+                case .overrun(let truck, let by): entries.append(.truck(at: now, truck: truck, event: "overrun \(by) m"))
+                default: break
+                }
+            default: break
+            }
+        }
+        return entries
+    }
+
+    func crossing(_ truck: TruckID, kind: String, zone: ZoneID, at: Double) -> Crossing {
+        let trip = sessions[truck]?.trip
+        return Crossing(
+            at: at, truck: truck, tripId: trip?.tripId, containerId: trip?.containerId, kind: kind, zone: zone, channel: trip?.channel)
+    }
+
+    /// Commits entries to the journal; false (logged, counted) if it cannot.
+    @discardableResult
+    func journal(_ entries: JournalEntry...) -> Bool { journal(entries) }
+
+    @discardableResult
+    func journal(_ entries: [JournalEntry]) -> Bool {
+        guard let journal = store, !entries.isEmpty else { return true }
+        do {
+            try journal.append(entries)
+            return true
+        } catch {
+            counters.journalFailures += 1
+            logger.critical("journal write failed: authorities are not sent", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
     func sendAuthority(_ authority: MovementAuthority, _ change: AuthorityChange) {
         guard let session = sessions[authority.truck], let trip = session.trip, let nodes = session.nodes else { return }
         if change == .resend { counters.resends += 1 } else { counters.authorities += 1 }
         let topic = truckTopic(authority.truck, .order)
         let order = VehicleTranslation.order(
-            for: authority, nodes: nodes, front: session.front, orderId: trip.tripId, channel: trip.channel,
+            for: authority, nodes: nodes, front: session.front, orderId: trip.orderId, channel: trip.channel,
             mapId: "\(site.name)/\(trip.lane.rawValue)",
             header: (nextHeaderId(topic), timestamp(), session.manufacturer),
             speedLimit: { [site] s in
@@ -361,7 +451,9 @@ public actor Coordinator {
         switch notice {
         case .tripAdmitted(let truck, let lane, let channel):
             logger.info("trip admitted", metadata: ["truck": "\(truck)", "lane": "\(lane)", "channel": "\(channel.rawValue)"])
-            if let trip = sessions[truck]?.trip { publishTripState(trip.tripId, truck: truck, .accepted) }
+            if let trip = sessions[truck]?.trip, sessions[truck]?.recovered != true {
+                publishTripState(trip.tripId, truck: truck, .accepted)
+            }
             publishEvent(kind: "trip-admitted", truck: truck, lane: lane, channel: channel)
         case .tripCompleted(let truck, let lane):
             counters.tripsCompleted += 1
@@ -527,6 +619,8 @@ struct TruckSession {
     var plan: SlotPlan?
     var startedRunning = false
     var lastStateAt: Double?
+    /// Its trip was reloaded from the journal after a restart.
+    var recovered = false
 }
 
 /// A trip the coordinator admitted.
@@ -536,6 +630,9 @@ struct TripRecord: Equatable {
     var lane: LaneID
     var channel: CustomsChannel
     var perishable: Bool
+    /// The VDA 5050 order id: the trip id, with `~r<run>` after a restart of the coordinator (a
+    /// new order, so that the truck takes its authorities whatever update id it last applied).
+    var orderId: String
 }
 
 /// Why an inbound message was refused before it reached the core.
@@ -586,6 +683,8 @@ public struct CoordinatorCounters: Sendable, Equatable {
     public var publishFailures = 0
     /// Operator requests answered.
     public var operatorRequests = 0
+    /// Journal writes that failed.
+    public var journalFailures = 0
 }
 
 extension CustomsChannel {

@@ -29,12 +29,17 @@ public struct CoordinatorConfiguration: Sendable {
     public var instantActionExpiry: UInt32
     /// How often the plan snapshot is published (real seconds).
     public var planInterval: Double
+    /// The SQLite journal (write-ahead log and audit log); nil: none (tests, demos).
+    public var journalPath: String?
+    /// After a restart, how long (site seconds) to wait for every truck with an open trip to
+    /// report before its lane is held for an operator.
+    public var recoveryTimeout: Double
 
     /// A configuration with the defaults.
     public init(
         siteId: String, siteFile: String, broker: MQTTConfiguration, interfaceName: String = "lanes", fleet: [TruckID: TruckProfile],
         core: CoreConfiguration = CoreConfiguration(), timeScale: Double = 1, clockOrigin: Double = 0, tickInterval: Double = 0.1,
-        instantActionExpiry: UInt32 = 2, planInterval: Double = 1
+        instantActionExpiry: UInt32 = 2, planInterval: Double = 1, journalPath: String? = nil, recoveryTimeout: Double = 15
     ) {
         self.siteId = siteId
         self.siteFile = siteFile
@@ -47,6 +52,8 @@ public struct CoordinatorConfiguration: Sendable {
         self.tickInterval = tickInterval
         self.instantActionExpiry = instantActionExpiry
         self.planInterval = planInterval
+        self.journalPath = journalPath
+        self.recoveryTimeout = recoveryTimeout
     }
 }
 

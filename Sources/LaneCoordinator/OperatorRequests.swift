@@ -41,12 +41,22 @@ extension Coordinator {
         case ("close-zone", _, _, let zone?): command = .closeZone(zone, reason: request.reason ?? "closed by \(request.operator)")
         case ("open-zone", _, _, let zone?): command = .openZone(zone)
         case ("set-priority", let truck?, _, _): command = .setPriority(truck, request.priority ?? true)
-        case ("drain-lane", _, _, _), ("history", _, _, _):
-            return reply(to: message, .rejected, reason: "'\(request.command)' is not available in this version")
+        case ("history", _, _, _):
+            return reply(to: message, .done, result: history(from: request.from, to: request.to, truck: request.truck))
+        case ("drain-lane", _, _, _):
+            return reply(to: message, .rejected, reason: "'drain-lane' is not available in this version")
         default:
             return reply(to: message, .rejected, reason: "'\(request.command)' needs a truck, lane or zone")
         }
-        let commands = core.handle(.operatorCommand(command), now: clock.now())
+        let now = clock.now()
+        if let hold = Self.hold(command) {
+            guard
+                journal(
+                    .hold(
+                        at: now, kind: hold.kind, target: hold.target, reason: request.reason ?? request.operator, released: hold.released))
+            else { return reply(to: message, .rejected, reason: "the journal cannot be written") }
+        }
+        let commands = core.handle(.operatorCommand(command), now: now)
         if case .rejected(let rejection)? = commands.first(where: { if case .rejected = $0 { true } else { false } }) {
             apply(commands)
             return reply(to: message, .rejected, reason: rejection.reason.description)
@@ -55,6 +65,41 @@ extension Coordinator {
         publishStatus()
         publishEvent(kind: "operator-\(request.command)", detail: request.operator)
         reply(to: message, .done)
+    }
+
+    /// The hold or closure an operator command starts or ends, as the journal keeps it.
+    static func hold(_ command: OperatorCommand) -> (kind: String, target: String, released: Bool)? {
+        switch command {
+        case .holdTruck(let t): ("hold-truck", t.rawValue, false)
+        case .releaseTruck(let t): ("hold-truck", t.rawValue, true)
+        case .holdLane(let l): ("hold-lane", l.rawValue, false)
+        case .releaseLane(let l): ("hold-lane", l.rawValue, true)
+        case .holdAll: ("hold-all", "site", false)
+        case .releaseAll: ("hold-all", "site", true)
+        case .closeZone(let z, _): ("close-zone", z.rawValue, false)
+        case .openZone(let z): ("close-zone", z.rawValue, true)
+        default: nil
+        }
+    }
+
+    /// The crossings in the journal between two instants (ISO 8601), optionally of one truck.
+    func history(from: String?, to: String?, truck: String?) -> WireValue {
+        guard let store else { return .array([]) }
+        let start = from.flatMap { try? WireTimestamp.parse($0) } ?? -.infinity
+        let end = to.flatMap { try? WireTimestamp.parse($0) } ?? .infinity
+        let crossings = (try? store.crossings(from: start, to: end)) ?? []
+        return .array(
+            crossings.filter { truck == nil || $0.truck.rawValue == truck }.map { c in
+                var fields: [String: WireValue] = [
+                    "at": .string(WireTimestamp.format(secondsSince1970: c.at)), "truck": .string(c.truck.rawValue),
+                    "kind": .string(c.kind),
+                    "zone": .string(c.zone.rawValue),
+                ]
+                if let trip = c.tripId { fields["trip"] = .string(trip) }
+                if let container = c.containerId { fields["container"] = .string(container) }
+                if let channel = c.channel { fields["channel"] = .string(channel.rawValue) }
+                return .object(fields)
+            })
     }
 
     func statusSummary() -> WireValue {

@@ -1,0 +1,241 @@
+import Foundation
+import GRDB
+public import LaneCore
+
+/// The coordinator's write-ahead journal and audit log, in SQLite (WAL). Everything the
+/// coordinator is about to send or has decided (trip admissions and endings, authorities,
+/// stops, operator holds and closures, truck lifecycle events) is committed here before it is
+/// published, so that a restarted coordinator knows every open trip, every truck's last
+/// authority and every hold; crossings (km 0, stations, zones) are kept for audit and can be
+/// queried by time.
+public final class Journal: Sendable {
+    private let database: DatabaseQueue
+
+    /// Opens (or creates) the journal at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE entries (id INTEGER PRIMARY KEY, at REAL NOT NULL, kind TEXT NOT NULL, truck TEXT, trip TEXT, detail TEXT NOT NULL);
+                    CREATE INDEX entries_at ON entries(at);
+                    CREATE TABLE trips (trip TEXT PRIMARY KEY, truck TEXT NOT NULL, lane TEXT NOT NULL, channel TEXT NOT NULL,
+                        container TEXT NOT NULL, perishable INTEGER NOT NULL, admittedAt REAL NOT NULL, endedAt REAL, outcome TEXT);
+                    CREATE TABLE authorities (truck TEXT PRIMARY KEY, orderId TEXT NOT NULL, sequence INTEGER NOT NULL,
+                        endPosition REAL NOT NULL, expiry REAL NOT NULL, at REAL NOT NULL);
+                    CREATE TABLE holds (target TEXT PRIMARY KEY, kind TEXT NOT NULL, reason TEXT NOT NULL, at REAL NOT NULL);
+                    CREATE TABLE crossings (id INTEGER PRIMARY KEY, at REAL NOT NULL, truck TEXT NOT NULL, trip TEXT, container TEXT,
+                        kind TEXT NOT NULL, zone TEXT NOT NULL, channel TEXT);
+                    CREATE INDEX crossings_at ON crossings(at);
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                    """)
+        }
+        try migrator.migrate(database)
+    }
+
+    /// Commits `entries` in one transaction.
+    public func append(_ entries: [JournalEntry]) throws {
+        guard !entries.isEmpty else { return }
+        try database.write { db in
+            for entry in entries { try entry.write(to: db) }
+        }
+    }
+
+    /// What a restarted coordinator needs: the open trips, each truck's last authority, the
+    /// holds and closures, and the number of the run that starts (one more than the last).
+    public func recover() throws -> JournalRecovery {
+        try database.write { db in
+            let run = (try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'run'") ?? 0) + 1
+            try db.execute(
+                sql: "INSERT INTO meta(key, value) VALUES('run', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [run]
+            )
+            let trips = try Row.fetchAll(db, sql: "SELECT * FROM trips WHERE endedAt IS NULL ORDER BY admittedAt").map { row in
+                JournalRecovery.OpenTrip(
+                    tripId: row["trip"], truck: TruckID(row["truck"]), lane: LaneID(row["lane"]),
+                    channel: CustomsChannel(rawValue: row["channel"]) ?? .red, containerId: row["container"], perishable: row["perishable"])
+            }
+            var authorities: [TruckID: JournalRecovery.Authority] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM authorities") {
+                authorities[TruckID(row["truck"])] = .init(
+                    orderId: row["orderId"], sequence: UInt64(row["sequence"] as Int64), end: row["endPosition"], expiry: row["expiry"])
+            }
+            let holds = try Row.fetchAll(db, sql: "SELECT * FROM holds ORDER BY at").map { row in
+                JournalRecovery.Hold(kind: row["kind"], target: row["target"], reason: row["reason"])
+            }
+            return JournalRecovery(run: run, openTrips: trips, authorities: authorities, holds: holds)
+        }
+    }
+
+    /// The crossings recorded between `from` and `to` (site seconds), in time order.
+    public func crossings(from: Double = -.infinity, to: Double = .infinity) throws -> [Crossing] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM crossings WHERE at >= ? AND at <= ? ORDER BY at, id",
+                arguments: [from.isFinite ? from : -1e18, to.isFinite ? to : 1e18]
+            ).map { row in
+                Crossing(
+                    at: row["at"], truck: TruckID(row["truck"]), tripId: row["trip"], containerId: row["container"], kind: row["kind"],
+                    zone: ZoneID(row["zone"]), channel: (row["channel"] as String?).flatMap(CustomsChannel.init(rawValue:)))
+            }
+        }
+    }
+
+    /// How many entries of `kind` the journal holds (for the tests).
+    public func count(kind: String) throws -> Int {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE kind = ?", arguments: [kind]) ?? 0 }
+    }
+}
+
+/// One thing the coordinator decided or observed, as the journal keeps it.
+public enum JournalEntry: Sendable, Equatable {
+    /// A trip was admitted with its order id.
+    case tripAdmitted(
+        at: Double, tripId: String, truck: TruckID, lane: LaneID, channel: CustomsChannel, containerId: String, perishable: Bool)
+    /// A trip's customs channel changed.
+    case channelChanged(at: Double, tripId: String, channel: CustomsChannel)
+    /// A trip ended (`finished`, `failed`).
+    case tripEnded(at: Double, tripId: String, outcome: String)
+    /// An authority about to be sent.
+    case authority(at: Double, truck: TruckID, orderId: String, sequence: UInt64, end: Double, expiry: Double, change: String)
+    /// A stop, go or emergency stop about to be sent.
+    case command(at: Double, truck: TruckID, kind: String, reason: String)
+    /// A hold, closure or their release by an operator (`kind`: hold-truck, hold-lane, hold-all,
+    /// close-zone; `released` ends it).
+    case hold(at: Double, kind: String, target: String, reason: String, released: Bool)
+    /// A truck's lifecycle: online, offline, connection-broken, stale, fresh.
+    case truck(at: Double, truck: TruckID, event: String)
+    /// A crossing for the audit log: km 0, a zone entry, a station passed.
+    case crossing(Crossing)
+
+    func write(to db: Database) throws {
+        switch self {
+        case .tripAdmitted(let at, let trip, let truck, let lane, let channel, let container, let perishable):
+            try db.execute(
+                sql: """
+                    INSERT INTO trips(trip, truck, lane, channel, container, perishable, admittedAt) VALUES(?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(trip) DO UPDATE SET channel = excluded.channel, endedAt = NULL, outcome = NULL
+                    """, arguments: [trip, truck.rawValue, lane.rawValue, channel.rawValue, container, perishable, at])
+            try entry(db, at, "trip-admitted", truck, trip, "\(lane.rawValue) \(channel.rawValue) \(container)")
+        case .channelChanged(let at, let trip, let channel):
+            try db.execute(sql: "UPDATE trips SET channel = ? WHERE trip = ?", arguments: [channel.rawValue, trip])
+            try entry(db, at, "channel-changed", nil, trip, channel.rawValue)
+        case .tripEnded(let at, let trip, let outcome):
+            try db.execute(sql: "UPDATE trips SET endedAt = ?, outcome = ? WHERE trip = ?", arguments: [at, outcome, trip])
+            try entry(db, at, "trip-ended", nil, trip, outcome)
+        case .authority(let at, let truck, let orderId, let sequence, let end, let expiry, let change):
+            try db.execute(
+                sql: """
+                    INSERT INTO authorities(truck, orderId, sequence, endPosition, expiry, at) VALUES(?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(truck) DO UPDATE SET orderId = excluded.orderId, sequence = excluded.sequence,
+                        endPosition = excluded.endPosition, expiry = excluded.expiry, at = excluded.at
+                    """, arguments: [truck.rawValue, orderId, Int64(sequence), end, expiry, at])
+            try entry(db, at, "authority", truck, orderId, "\(change) \(sequence) to \(end) until \(expiry)")
+        case .command(let at, let truck, let kind, let reason):
+            try entry(db, at, kind, truck, nil, reason)
+        case .hold(let at, let kind, let target, let reason, let released):
+            if released {
+                try db.execute(sql: "DELETE FROM holds WHERE target = ?", arguments: ["\(kind):\(target)"])
+            } else {
+                try db.execute(
+                    sql:
+                        "INSERT INTO holds(target, kind, reason, at) VALUES(?, ?, ?, ?) ON CONFLICT(target) DO UPDATE SET reason = excluded.reason",
+                    arguments: ["\(kind):\(target)", kind, reason, at])
+            }
+            try entry(db, at, released ? "release-\(kind)" : kind, nil, nil, "\(target): \(reason)")
+        case .truck(let at, let truck, let event):
+            try entry(db, at, "truck-\(event)", truck, nil, event)
+        case .crossing(let c):
+            try db.execute(
+                sql: "INSERT INTO crossings(at, truck, trip, container, kind, zone, channel) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                arguments: [c.at, c.truck.rawValue, c.tripId, c.containerId, c.kind, c.zone.rawValue, c.channel?.rawValue])
+        }
+    }
+
+    private func entry(_ db: Database, _ at: Double, _ kind: String, _ truck: TruckID?, _ trip: String?, _ detail: String) throws {
+        try db.execute(
+            sql: "INSERT INTO entries(at, kind, truck, trip, detail) VALUES(?, ?, ?, ?, ?)",
+            arguments: [at, kind, truck?.rawValue, trip, detail])
+    }
+}
+
+/// A crossing kept for audit: who passed what, when, on which trip and channel.
+public struct Crossing: Sendable, Equatable {
+    /// When (site seconds since 1970).
+    public var at: Double
+    /// The truck.
+    public var truck: TruckID
+    /// Its trip.
+    public var tripId: String?
+    /// The container it carried.
+    public var containerId: String?
+    /// `km0` (the handover line), `zone` (entered) or `station` (finished there).
+    public var kind: String
+    /// The zone.
+    public var zone: ZoneID
+    /// The customs channel at the time.
+    public var channel: CustomsChannel?
+
+    /// Describes a crossing.
+    public init(at: Double, truck: TruckID, tripId: String?, containerId: String?, kind: String, zone: ZoneID, channel: CustomsChannel?) {
+        self.at = at
+        self.truck = truck
+        self.tripId = tripId
+        self.containerId = containerId
+        self.kind = kind
+        self.zone = zone
+        self.channel = channel
+    }
+}
+
+/// What the journal gives back to a restarted coordinator.
+public struct JournalRecovery: Sendable, Equatable {
+    /// A trip admitted and not ended.
+    public struct OpenTrip: Sendable, Equatable {
+        /// The trip.
+        public var tripId: String
+        /// Its truck.
+        public var truck: TruckID
+        /// Its lane.
+        public var lane: LaneID
+        /// Its channel (after any change).
+        public var channel: CustomsChannel
+        /// Its container.
+        public var containerId: String
+        /// Perishable cargo.
+        public var perishable: Bool
+    }
+
+    /// A truck's last authority.
+    public struct Authority: Sendable, Equatable {
+        /// The order it was sent in.
+        public var orderId: String
+        /// Its sequence (`orderUpdateId`).
+        public var sequence: UInt64
+        /// Its end (route position).
+        public var end: Double
+        /// Its expiry (site seconds).
+        public var expiry: Double
+    }
+
+    /// A hold or closure still in force.
+    public struct Hold: Sendable, Equatable {
+        /// hold-truck, hold-lane, hold-all, close-zone.
+        public var kind: String
+        /// The truck, lane or zone.
+        public var target: String
+        /// Why.
+        public var reason: String
+    }
+
+    /// The number of the run that starts (1 for a fresh journal).
+    public var run: Int
+    /// Trips admitted and not ended.
+    public var openTrips: [OpenTrip]
+    /// Each truck's last authority.
+    public var authorities: [TruckID: Authority]
+    /// Holds and closures in force.
+    public var holds: [Hold]
+}
