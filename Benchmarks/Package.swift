@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "TruckLaneCoordinator", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -27,6 +28,21 @@ let package = Package(
                 .product(name: "LaneWire", package: "TruckLaneCoordinator"),
             ],
             path: "WireBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "CoordinatorBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "LaneCoordinator", package: "TruckLaneCoordinator"),
+                .product(name: "LaneCore", package: "TruckLaneCoordinator"),
+                .product(name: "LaneSiteFile", package: "TruckLaneCoordinator"),
+                .product(name: "LaneMQTT", package: "TruckLaneCoordinator"),
+                .product(name: "LaneWire", package: "TruckLaneCoordinator"),
+                .product(name: "LaneTestKit", package: "TruckLaneCoordinator"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "CoordinatorBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // A minimal C client on libmosquitto, the reference for the Swift client's figures.

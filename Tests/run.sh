@@ -28,7 +28,7 @@ fi
 
 echo "== format (swift format lint --strict)"
 swift format lint --strict -r Package.swift Sources Tests simulators/FastSim simulators/lane-sim simulators/TruckAgent \
-    Benchmarks/Package.swift Benchmarks/CoreBenchmarks Benchmarks/WireBenchmarks Benchmarks/MQTTBenchmarks
+    Benchmarks/Package.swift Benchmarks/CoreBenchmarks Benchmarks/WireBenchmarks Benchmarks/MQTTBenchmarks Benchmarks/CoordinatorBenchmarks
 
 echo "== build (the project's own code must compile without warnings)"
 log=$(mktemp)
