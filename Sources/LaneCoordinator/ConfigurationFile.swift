@@ -98,6 +98,16 @@ public struct ConfigurationFile: Codable, Sendable {
     public var journal: String?
     /// After a restart, how long to wait for every truck to report (site s).
     public var recoveryTimeout: Double?
+    /// Where `/metrics` and `/health` are served.
+    public var http: HTTP?
+
+    /// The HTTP endpoints' address.
+    public struct HTTP: Codable, Sendable {
+        /// Address to listen on.
+        public var host: String?
+        /// Port (0: any free port).
+        public var port: Int
+    }
 
     /// Reads a configuration file; relative paths in it are relative to the file's folder.
     public static func load(path: String) throws -> CoordinatorConfiguration {
@@ -142,7 +152,8 @@ public struct ConfigurationFile: Codable, Sendable {
             siteId: siteId, siteFile: resolve(site), broker: mqtt, interfaceName: interfaceName ?? "lanes",
             fleet: Dictionary(uniqueKeysWithValues: fleet.map { (TruckID($0), profile) }), core: limits, timeScale: timeScale ?? 1,
             clockOrigin: origin, tickInterval: tickInterval ?? 0.1, instantActionExpiry: instantActionExpiry ?? 2,
-            journalPath: journal.map(resolve), recoveryTimeout: recoveryTimeout ?? 15)
+            journalPath: journal.map(resolve), recoveryTimeout: recoveryTimeout ?? 15,
+            httpAddress: http.map { ($0.host ?? "0.0.0.0", $0.port) })
     }
 }
 

@@ -26,6 +26,8 @@ public actor Coordinator {
     let startedAt: Double
     var state: CoordinatorStatus.State = .online
     var lastPlanAt: Double = -.infinity
+    /// The metrics (`/metrics`).
+    let metrics: CoordinatorMetrics
     /// The journal, if configured.
     let store: Journal?
     /// The number of this run of the coordinator on its journal (1 without one).
@@ -38,7 +40,11 @@ public actor Coordinator {
     private let encoder = WireEncoder()
 
     /// A coordinator for `site`; nothing happens until `run()`.
-    public init(configuration: CoordinatorConfiguration, site: Site, logger: Logger = Logger(label: "lane-coordinator")) throws {
+    public init(
+        configuration: CoordinatorConfiguration, site: Site, logger: Logger = Logger(label: "lane-coordinator"),
+        metrics: CoordinatorMetrics = .none
+    ) throws {
+        self.metrics = metrics
         store = try configuration.journalPath.map { try Journal(path: $0) }
         self.configuration = configuration
         self.site = site
@@ -117,6 +123,15 @@ public actor Coordinator {
     // MARK: inbound
 
     func handle(_ message: MQTTInboundMessage) {
+        let started = ContinuousClock.now
+        let published = counters.published
+        defer {
+            // The latency of an answer: from the message to the last publish it caused.
+            if counters.published > published {
+                let elapsed = (ContinuousClock.now - started).components
+                metrics.grantLatency.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+            }
+        }
         counters.received += 1
         if message.topic == CoordinatorTopic.dispatch { return handleDispatch(message) }
         if message.topic == CoordinatorTopic.operatorRequests { return handleOperator(message) }
@@ -191,6 +206,8 @@ public actor Coordinator {
             return apply(commands)
         }
         counters.statesAccepted += 1
+        metrics.statesAccepted.increment()
+        metrics.stateAge.record(now - measuredAt)
         session.lastStateAt = now
         if let s = session.nodes.flatMap({ VehicleTranslation.position(of: state, on: $0) }) { session.front = s }
         var finished: [ZoneID] = []
@@ -204,6 +221,7 @@ public actor Coordinator {
         sessions[truck] = session
         apply(commands)
         for zone in finished {
+            metrics.stationPassed(zone.rawValue)
             journal(.crossing(crossing(truck, kind: "station", zone: zone, at: now)))
             apply(core.handle(.stationFinished(truck, zone), now: now))
         }
@@ -346,6 +364,7 @@ public actor Coordinator {
             case .resume(let truck): sendInstantAction(truck, type: "startPause", parameters: [])
             case .emergencyStop(let truck, let reason):
                 counters.emergencyStops += 1
+                metrics.emergencyStops.increment()
                 logger.critical("emergency stop", metadata: ["truck": "\(truck)", "reason": "\(reason.rawValue)"])
                 sendInstantAction(
                     truck, type: VehicleTranslation.emergencyStopAction,
@@ -422,7 +441,12 @@ public actor Coordinator {
 
     func sendAuthority(_ authority: MovementAuthority, _ change: AuthorityChange) {
         guard let session = sessions[authority.truck], let trip = session.trip, let nodes = session.nodes else { return }
-        if change == .resend { counters.resends += 1 } else { counters.authorities += 1 }
+        if change == .resend {
+            counters.resends += 1
+            metrics.resends.increment()
+        } else {
+            counters.authorities += 1
+        }
         let topic = truckTopic(authority.truck, .order)
         let order = VehicleTranslation.order(
             for: authority, nodes: nodes, front: session.front, orderId: trip.orderId, channel: trip.channel,
@@ -457,6 +481,7 @@ public actor Coordinator {
             publishEvent(kind: "trip-admitted", truck: truck, lane: lane, channel: channel)
         case .tripCompleted(let truck, let lane):
             counters.tripsCompleted += 1
+            metrics.tripsCompleted.increment()
             logger.info("trip completed", metadata: ["truck": "\(truck)", "lane": "\(lane)"])
             if let trip = sessions[truck]?.trip { publishTripState(trip.tripId, truck: truck, .finished) }
             sessions[truck]?.trip = nil
@@ -494,11 +519,13 @@ public actor Coordinator {
     /// Counts, logs and (where the protocol has a way) answers a refused message.
     func reject(_ reason: InboundRejection, topic: String, detail: String) {
         counters.rejections[reason.rawValue, default: 0] += 1
+        metrics.rejected(reason.rawValue)
         logger.warning("message rejected", metadata: ["reason": "\(reason.rawValue)", "topic": "\(topic)", "detail": "\(detail)"])
     }
 
     func rejectedByCore(_ rejection: Rejection) {
         counters.rejections[rejection.reason.code, default: 0] += 1
+        metrics.rejected(rejection.reason.code)
         logger.warning(
             "event rejected by the core",
             metadata: [
@@ -600,6 +627,27 @@ public actor Coordinator {
 
     /// The counters so far.
     public var statistics: CoordinatorCounters { counters }
+
+    /// Sets the gauges (stale trucks, active authorities) from the core, before a scrape.
+    public func refreshGauges() {
+        let now = clock.now()
+        var stale = 0
+        var active = 0
+        for truck in sessions.keys {
+            guard let snapshot = core.snapshot(of: truck) else { continue }
+            if snapshot.stale { stale += 1 }
+            if let authority = snapshot.authority, authority.expiry > now { active += 1 }
+        }
+        metrics.staleTrucks.record(stale)
+        metrics.activeAuthorities.record(active)
+    }
+
+    /// What `/health` reports: healthy when connected and online (not recovering).
+    public func health() -> (healthy: Bool, state: String, connected: Bool, trucks: Int, stale: Int) {
+        let stale = sessions.keys.filter { core.snapshot(of: $0)?.stale == true }.count
+        let connected = client.isConnected
+        return (connected && state == .online, state.rawValue, connected, sessions.count, stale)
+    }
 
     /// What the core knows of a truck now.
     public func snapshot(of truck: TruckID) -> TruckSnapshot? { core.snapshot(of: truck) }

@@ -34,12 +34,15 @@ public struct CoordinatorConfiguration: Sendable {
     /// After a restart, how long (site seconds) to wait for every truck with an open trip to
     /// report before its lane is held for an operator.
     public var recoveryTimeout: Double
+    /// Where `/metrics` and `/health` are served (port 0: any free port); nil: not served.
+    public var httpAddress: (host: String, port: Int)?
 
     /// A configuration with the defaults.
     public init(
         siteId: String, siteFile: String, broker: MQTTConfiguration, interfaceName: String = "lanes", fleet: [TruckID: TruckProfile],
         core: CoreConfiguration = CoreConfiguration(), timeScale: Double = 1, clockOrigin: Double = 0, tickInterval: Double = 0.1,
-        instantActionExpiry: UInt32 = 2, planInterval: Double = 1, journalPath: String? = nil, recoveryTimeout: Double = 15
+        instantActionExpiry: UInt32 = 2, planInterval: Double = 1, journalPath: String? = nil, recoveryTimeout: Double = 15,
+        httpAddress: (host: String, port: Int)? = nil
     ) {
         self.siteId = siteId
         self.siteFile = siteFile
@@ -54,6 +57,7 @@ public struct CoordinatorConfiguration: Sendable {
         self.planInterval = planInterval
         self.journalPath = journalPath
         self.recoveryTimeout = recoveryTimeout
+        self.httpAddress = httpAddress
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import LaneCoordinator
 import LaneSiteFile
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// `lane-coordinator`: the coordinator service on the site's broker.
@@ -40,9 +41,18 @@ struct LaneCoordinatorCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "lane-coordinator")
         let site = try SiteFile.load(path: configuration.siteFile)
-        let coordinator = try Coordinator(configuration: configuration, site: site, logger: logger)
-        let group = ServiceGroup(
-            services: [CoordinatorService(coordinator: coordinator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let registry = PrometheusCollectorRegistry()
+        let coordinator = try Coordinator(
+            configuration: configuration, site: site, logger: logger,
+            metrics: CoordinatorMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+        var services: [any Service] = [CoordinatorService(coordinator: coordinator)]
+        if let http = configuration.httpAddress {
+            services.append(
+                HealthServer.application(
+                    coordinator: coordinator, registry: registry, host: http.host, port: http.port, logger: logger,
+                    onRunning: { port in logger.notice("metrics and health served", metadata: ["port": "\(port)"]) }))
+        }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }
