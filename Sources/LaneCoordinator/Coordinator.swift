@@ -36,6 +36,8 @@ public actor Coordinator {
     var awaitingResync: Set<TruckID> = []
     var recoveringSince: Double?
     var heldForRecovery = false
+    /// Lanes that take no new trip until the trucks on them have finished.
+    var drainingLanes: Set<LaneID> = []
     private let decoder = WireDecoder()
     private let encoder = WireEncoder()
 
@@ -113,7 +115,9 @@ public actor Coordinator {
     func tick() {
         let now = clock.now()
         apply(core.handle(.tick, now: now))
+        resendInstantActions(now: now)
         if state == .recovering { progressRecovery(now: now) }
+        finishDrains()
         if clock.now() - lastPlanAt >= configuration.planInterval * configuration.timeScale {
             lastPlanAt = now
             publishPlan(now: now)
@@ -218,6 +222,9 @@ public actor Coordinator {
             }
         }
         let requests = state.zoneRequests ?? []
+        if let pending = session.pendingInstant, state.instantActionStates.contains(where: { $0.actionId == pending.action.actionId }) {
+            session.pendingInstant = nil
+        }
         sessions[truck] = session
         apply(commands)
         for zone in finished {
@@ -299,6 +306,10 @@ public actor Coordinator {
             return publishTripState(trip.tripId, truck: truck, .rejected, reason: "unknown truck \(truck)")
         }
         let now = clock.now()
+        if session.trip == nil, drainingLanes.contains(LaneID(trip.lane)) {
+            counters.tripsRejected += 1
+            return publishTripState(trip.tripId, truck: truck, .rejected, reason: "lane \(trip.lane) is being drained")
+        }
         if let current = session.trip {
             guard current.tripId == trip.tripId else {
                 counters.tripsRejected += 1
@@ -459,16 +470,36 @@ public actor Coordinator {
         publish(order, to: topic, qos: .atLeastOnce)
     }
 
+    /// Sends a stop, go or emergency stop. It stays the truck's pending instant action (a newer
+    /// one replaces it) and is sent again every `resendAfter` until the truck's state lists it
+    /// in `instantActionStates`; each copy carries the message expiry, so none is executed late.
     func sendInstantAction(_ truck: TruckID, type: String, parameters: [ActionParameter]) {
+        guard sessions[truck] != nil else { return }
+        let topic = truckTopic(truck, .instantActions)
+        let action = Action(
+            actionType: type, actionId: "\(truck)/\(type)/\((headerIds[topic] ?? 0) + 1)", blockingType: .hard, actionParameters: parameters
+        )
+        sessions[truck]?.pendingInstant = (action, clock.now())
+        publishInstant(action, to: truck)
+    }
+
+    func publishInstant(_ action: Action, to truck: TruckID) {
         guard let session = sessions[truck] else { return }
         let topic = truckTopic(truck, .instantActions)
-        let headerId = nextHeaderId(topic)
         let message = InstantActionsMessage(
-            headerId: headerId, timestamp: timestamp(), manufacturer: session.manufacturer, serialNumber: truck.rawValue,
-            actions: [
-                Action(actionType: type, actionId: "\(truck)/\(type)/\(headerId)", blockingType: .hard, actionParameters: parameters)
-            ])
+            headerId: nextHeaderId(topic), timestamp: timestamp(), manufacturer: session.manufacturer, serialNumber: truck.rawValue,
+            actions: [action])
         publish(message, to: topic, qos: .atLeastOnce, expiry: configuration.instantActionExpiry)
+    }
+
+    /// Sends again the instant actions no state has acknowledged within `resendAfter`.
+    func resendInstantActions(now: Double) {
+        for (truck, session) in sessions {
+            guard let pending = session.pendingInstant, now - pending.sentAt >= configuration.core.resendAfter else { continue }
+            sessions[truck]?.pendingInstant?.sentAt = now
+            counters.instantResends += 1
+            publishInstant(pending.action, to: truck)
+        }
     }
 
     func record(_ notice: CoreNotice) {
@@ -667,6 +698,8 @@ struct TruckSession {
     var plan: SlotPlan?
     var startedRunning = false
     var lastStateAt: Double?
+    /// The last stop, go or emergency stop, until the truck's state acknowledges it.
+    var pendingInstant: (action: Action, sentAt: Double)?
     /// Its trip was reloaded from the journal after a restart.
     var recovered = false
 }
@@ -733,6 +766,8 @@ public struct CoordinatorCounters: Sendable, Equatable {
     public var operatorRequests = 0
     /// Journal writes that failed.
     public var journalFailures = 0
+    /// Instant actions sent again because no state acknowledged them.
+    public var instantResends = 0
 }
 
 extension CustomsChannel {

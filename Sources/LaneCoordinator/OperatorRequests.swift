@@ -43,8 +43,12 @@ extension Coordinator {
         case ("set-priority", let truck?, _, _): command = .setPriority(truck, request.priority ?? true)
         case ("history", _, _, _):
             return reply(to: message, .done, result: history(from: request.from, to: request.to, truck: request.truck))
-        case ("drain-lane", _, _, _):
-            return reply(to: message, .rejected, reason: "'drain-lane' is not available in this version")
+        case ("drain-lane", _, let lane?, _):
+            guard site.lane(lane) != nil else { return reply(to: message, .rejected, reason: "unknown lane '\(lane)'") }
+            drainingLanes.insert(lane)
+            publishEvent(kind: "lane-draining", lane: lane, detail: request.operator)
+            let onLane = sessions.filter { $0.value.trip?.lane == lane }.keys.sorted().map { WireValue.string($0.rawValue) }
+            return reply(to: message, .done, result: .object(["lane": .string(lane.rawValue), "trucksOnLane": .array(onLane)]))
         default:
             return reply(to: message, .rejected, reason: "'\(request.command)' needs a truck, lane or zone")
         }
@@ -65,6 +69,19 @@ extension Coordinator {
         publishStatus()
         publishEvent(kind: "operator-\(request.command)", detail: request.operator)
         reply(to: message, .done)
+    }
+
+    /// Announces the end of each drain: the lane has no truck on a trip any more. It takes trips
+    /// again after `release-lane`.
+    func finishDrains() {
+        for lane in drainingLanes where !sessions.values.contains(where: { $0.trip?.lane == lane }) {
+            drainingLanes.remove(lane)
+            logger.notice("lane drained", metadata: ["lane": "\(lane)"])
+            publishEvent(kind: "lane-drained", lane: lane)
+            let now = clock.now()
+            journal(.hold(at: now, kind: "hold-lane", target: lane.rawValue, reason: "drained", released: false))
+            apply(core.handle(.operatorCommand(.holdLane(lane)), now: now))
+        }
     }
 
     /// The hold or closure an operator command starts or ends, as the journal keeps it.

@@ -148,4 +148,51 @@ struct CoordinatorFaultTests {
         }
         await observer.close()
     }
+
+    static func operatorRequest(_ gate: Gate, _ command: String, truck: String? = nil, lane: String? = nil) async throws {
+        let request = OperatorRequest(
+            headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: gate.now), siteId: "test-gate", operator: "tester",
+            command: command, truck: truck, lane: lane)
+        try await gate.operatorClient.publish(
+            MQTTOutbound(topic: CoordinatorTopic.operatorRequests, payload: try WireEncoder().encode(request)))
+    }
+
+    @Test("a lost stop is sent again until the truck's state acknowledges it")
+    func lostStopIsResent() async throws {
+        try await Gate.with(fleet: ["T001"]) { gate in
+            let truck = try await gate.startTruck("T001")
+            try await gate.dispatch("held", truck: "T001")
+            try await eventually("the truck on the road", timeout: .seconds(30)) { await truck.position > 40 }
+            await truck.dropInstantActions(1)
+            try await Self.operatorRequest(gate, "hold-truck", truck: "T001")
+            try await eventually("the truck paused", timeout: .seconds(10)) { await truck.paused }
+            #expect(await gate.coordinator.statistics.instantResends >= 1)
+            try await Self.operatorRequest(gate, "release-truck", truck: "T001")
+            try await gate.waitForTrip("held", .finished)
+        }
+    }
+
+    @Test("a drained lane takes no new trip, lets its trucks finish, then is held")
+    func drainLane() async throws {
+        try await Gate.with(fleet: ["T001", "T002"]) { gate in
+            let truck = try await gate.startTruck("T001")
+            try await gate.startTruck("T002", at: -2)
+            try await gate.dispatch("last", truck: "T001")
+            try await eventually("the truck on the road", timeout: .seconds(30)) { await truck.position > 40 }
+            try await Self.operatorRequest(gate, "drain-lane", lane: "import")
+            try await eventually("the drain started") {
+                gate.observed.elements.contains {
+                    (try? WireDecoder().decode(CoordinatorEvent.self, from: $0.payload).kind) == "lane-draining"
+                }
+            }
+            try await gate.dispatch("refused", truck: "T002")
+            try await gate.waitForTrip("refused", .rejected, timeout: .seconds(10))
+            try await gate.waitForTrip("last", .finished)
+            try await eventually("the lane drained") {
+                gate.observed.elements.contains {
+                    (try? WireDecoder().decode(CoordinatorEvent.self, from: $0.payload).kind) == "lane-drained"
+                }
+            }
+        }
+    }
 }

@@ -91,12 +91,14 @@ public actor TruckAgent {
     public private(set) var position: Double
     /// Speed (m/s).
     public private(set) var speed: Double = 0
-    var paused = false
+    /// Whether the truck holds its position on a `stopPause`.
+    public private(set) var paused = false
     var emergency = false
     var stationStates: [String: StateMessage.ActionState.Status] = [:]
     var dwellUntil: [String: Double] = [:]
     var instantStates: [StateMessage.ActionState] = []
     var reporting = true
+    var instantActionsToDrop = 0
     var stopped = false
     var stateHeaderId: UInt64 = 0
     var lastReportAt = -Double.infinity
@@ -169,6 +171,10 @@ public actor TruckAgent {
     /// Reports again.
     public func resumeReports() { reporting = true }
 
+    /// Loses the next `count` instant-action messages (a radio fault): the coordinator must send
+    /// them again.
+    public func dropInstantActions(_ count: Int) { instantActionsToDrop = count }
+
     /// Cuts the connection without a DISCONNECT: the broker publishes its last will.
     public func dropConnection() { client.simulateConnectionLoss() }
 
@@ -179,6 +185,10 @@ public actor TruckAgent {
             guard let order = try? WireDecoder().decode(OrderMessage.self, from: message.payload) else { return }
             apply(order)
         } else if message.topic.hasSuffix("/instantActions") {
+            if instantActionsToDrop > 0 {
+                instantActionsToDrop -= 1
+                return
+            }
             guard let actions = try? WireDecoder().decode(InstantActionsMessage.self, from: message.payload) else { return }
             for action in actions.actions { apply(action) }
         }
