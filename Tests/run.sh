@@ -58,7 +58,7 @@ LANE_WIRE_EMIT_DIR="$emitted" swift test -c release --skip LaneCoordinatorTests 
 # The coordinator's end-to-end tests run the site clock five times faster than real time against
 # a real broker: they run on their own, so that the randomized runs above do not starve them.
 echo "== end-to-end tests of the coordinator (real broker, scripted trucks)"
-swift test -c release --filter LaneCoordinatorTests 2>&1 | tee -a "$testlog"
+LANE_WIRE_EMIT_DIR="$emitted" swift test -c release --filter LaneCoordinatorTests 2>&1 | tee -a "$testlog"
 
 echo "== conformance: golden examples and every message the codec emitted in the tests"
 python3 Tests/conformance/validate.py "$schemas" protocols/examples "$emitted"

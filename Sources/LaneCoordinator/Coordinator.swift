@@ -462,7 +462,7 @@ public actor Coordinator {
         let order = VehicleTranslation.order(
             for: authority, nodes: nodes, front: session.front, orderId: trip.orderId, channel: trip.channel,
             mapId: "\(site.name)/\(trip.lane.rawValue)",
-            header: (nextHeaderId(topic), timestamp(), session.manufacturer),
+            header: (nextHeaderId(topic), timestamp(), session.manufacturer), plan: session.plan,
             speedLimit: { [site] s in
                 let place = nodes.place(s)
                 return site.zone(place.zone)?.speedLimit ?? 0

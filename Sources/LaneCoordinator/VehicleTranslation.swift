@@ -20,7 +20,7 @@ public enum VehicleTranslation {
     /// rest the horizon (the planned route).
     public static func order(
         for authority: MovementAuthority, nodes: RouteNodes, front: Meters?, orderId: String, channel: CustomsChannel,
-        mapId: String, header: (headerId: UInt64, timestamp: String, manufacturer: String),
+        mapId: String, header: (headerId: UInt64, timestamp: String, manufacturer: String), plan: SlotPlan? = nil,
         speedLimit: (Meters) -> MetersPerSecond
     ) -> OrderMessage {
         var chain = Array(nodes.nodes[nodes.lastNode(atOrBefore: front ?? 0)...])
@@ -56,6 +56,9 @@ public enum VehicleTranslation {
                         ]))
             }
             if chain.count == 1 { actions.append(authorityAction) }
+            if index == 0, let plan, !plan.windows.isEmpty {
+                actions.append(slotPlanAction(plan, orderId: orderId, sequence: authority.sequence))
+            }
             orderNodes.append(
                 OrderNode(
                     nodeId: node.id, sequenceId: 2 * index, released: released,
@@ -72,6 +75,27 @@ public enum VehicleTranslation {
         return OrderMessage(
             headerId: header.headerId, timestamp: header.timestamp, manufacturer: header.manufacturer,
             serialNumber: authority.truck.rawValue, orderId: orderId, orderUpdateId: authority.sequence, nodes: orderNodes, edges: edges)
+    }
+
+    /// The action type that carries the truck's slot reservations (a window per exclusive zone).
+    public static let slotPlanAction = "laneSlotPlan"
+
+    /// The slot plan as a node action: `windows`, an array of `{zone, opens, closes}` (ISO 8601).
+    static func slotPlanAction(_ plan: SlotPlan, orderId: String, sequence: UInt64) -> Action {
+        Action(
+            actionType: slotPlanAction, actionId: "\(orderId)/plan/\(sequence)", blockingType: .none,
+            actionParameters: [
+                ActionParameter(
+                    key: "windows",
+                    value: .array(
+                        plan.windows.map {
+                            .object([
+                                "zone": .string($0.zone.rawValue), "opens": .string(WireTimestamp.format(secondsSince1970: $0.opens)),
+                                "closes": .string(WireTimestamp.format(secondsSince1970: $0.closes)),
+                            ])
+                        })),
+                ActionParameter(key: "advisorySpeed", value: .number(plan.advisorySpeed)),
+            ])
     }
 
     /// What a state says about the truck's position: its last node's position plus the distance

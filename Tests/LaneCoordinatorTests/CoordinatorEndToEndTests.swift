@@ -169,6 +169,58 @@ final class Gate: Sendable {
     }
 }
 
+/// The `lane-coordinator` executable on a test broker, with the test gate, a configuration file
+/// and the site clock running `Gate.scale` times real time: for the tests that kill it.
+struct CoordinatorProcess: Sendable {
+    let broker: TestBroker
+    let origin = SiteClock.systemNow()
+    var folder: String { broker.folder }
+    var now: @Sendable () -> Double {
+        { [origin] in origin + (SiteClock.systemNow() - origin) * Gate.scale }
+    }
+
+    /// A broker, the site file and a configuration (`extra` lines appended).
+    init(extra: String = "") async throws {
+        broker = try await TestBroker.start()
+        try testSiteYAML.write(toFile: "\(broker.folder)/site.yaml", atomically: true, encoding: .utf8)
+        try """
+        siteId: test-gate
+        site: site.yaml
+        fleet: [T001]
+        broker: {host: 127.0.0.1, port: \(broker.port), keepalive: 5}
+        timeScale: \(Gate.scale)
+        clockOrigin: "\(WireTimestamp.format(secondsSince1970: origin))"
+        tickInterval: 0.02
+        \(extra)
+        """.write(toFile: "\(broker.folder)/coordinator.yaml", atomically: true, encoding: .utf8)
+    }
+
+    /// Starts the executable.
+    func start() throws -> ChildProcess {
+        let executable = ChildProcess.product("lane-coordinator")
+        #expect(FileManager.default.isExecutableFile(atPath: executable), "\(executable)")
+        return try ChildProcess(executable, ["--config", "\(folder)/coordinator.yaml"], log: "\(folder)/coordinator.log")
+    }
+
+    /// A scripted truck on the same clock.
+    func truck(_ serial: String) throws -> TruckAgent {
+        try TruckAgent(
+            TruckAgent.Configuration(serialNumber: serial, stateInterval: 0.25, timeScale: Gate.scale, now: now),
+            broker: broker.configuration(clientId: serial))
+    }
+
+    /// A trip on the import lane, as the yard system publishes it.
+    func trip(_ tripId: String, truck: String, container: String = "C1") throws -> MQTTOutbound {
+        let trip = TripDispatch(
+            headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: now()), siteId: "test-gate", tripId: tripId, truck: truck,
+            lane: "import", containerId: container, perishable: false, channel: .green)
+        return MQTTOutbound(topic: CoordinatorTopic.dispatch, payload: try WireEncoder().encode(trip))
+    }
+
+    /// The coordinator's log so far.
+    var log: String { (try? String(contentsOfFile: "\(folder)/coordinator.log", encoding: .utf8)) ?? "" }
+}
+
 @Suite("the coordinator on a real broker, with scripted trucks", .serialized)
 struct CoordinatorEndToEndTests {
     @Test("a dispatched trip is accepted, runs through the gate and the scanner, and finishes")

@@ -88,42 +88,20 @@ struct CoordinatorFaultTests {
 
     @Test("SIGKILL of the coordinator process: its last will says offline and the truck stops within its authority")
     func killedCoordinator() async throws {
-        let broker = try await TestBroker.start()
-        let folder = broker.folder
-        try testSiteYAML.write(toFile: "\(folder)/site.yaml", atomically: true, encoding: .utf8)
-        let origin = SiteClock.systemNow()
-        try """
-        siteId: test-gate
-        site: site.yaml
-        fleet: [T001]
-        broker: {host: 127.0.0.1, port: \(broker.port), keepalive: 5}
-        timeScale: \(Gate.scale)
-        clockOrigin: "\(WireTimestamp.format(secondsSince1970: origin))"
-        tickInterval: 0.02
-        """.write(toFile: "\(folder)/coordinator.yaml", atomically: true, encoding: .utf8)
-        let executable = ChildProcess.product("lane-coordinator")
-        #expect(FileManager.default.isExecutableFile(atPath: executable), "\(executable)")
-        let observer = try MQTTClient(broker.configuration(clientId: "observer"))
+        let process = try await CoordinatorProcess()
+        let observer = try MQTTClient(process.broker.configuration(clientId: "observer"))
         try await observer.connect()
         let statuses = Collector(messagesOf: observer)
         try await observer.subscribe(CoordinatorTopic.status)
-        let coordinator = try ChildProcess(executable, ["--config", "\(folder)/coordinator.yaml"], log: "\(folder)/coordinator.log")
+        let coordinator = try process.start()
         @Sendable func states() -> [CoordinatorStatus.State] {
             statuses.elements.compactMap { try? WireDecoder().decode(CoordinatorStatus.self, from: $0.payload).state }
         }
         do {
             try await eventually("the coordinator online") { states().contains(.online) }
-            let now: @Sendable () -> Double = { origin + (SiteClock.systemNow() - origin) * Gate.scale }
-            let truck = try TruckAgent(
-                TruckAgent.Configuration(serialNumber: "T001", stateInterval: 0.25, timeScale: Gate.scale, now: now),
-                broker: broker.configuration(clientId: "T001"))
+            let truck = try process.truck("T001")
             let driving = Task { try await truck.run() }
-            let dispatcher = try MQTTClient(broker.configuration(clientId: "yard"))
-            try await dispatcher.connect()
-            let trip = TripDispatch(
-                headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: now()), siteId: "test-gate", tripId: "k1", truck: "T001",
-                lane: "import", containerId: "C1", perishable: false, channel: .green)
-            try await dispatcher.publish(MQTTOutbound(topic: CoordinatorTopic.dispatch, payload: try WireEncoder().encode(trip)))
+            try await observer.publish(try process.trip("k1", truck: "T001"))
             try await eventually("the truck on the road", timeout: .seconds(30)) { await truck.position > 60 }
             coordinator.stop(signal: SIGKILL)
             try await eventually("the last will: offline") { states().last == .offline }
@@ -139,11 +117,9 @@ struct CoordinatorFaultTests {
             #expect(stoppedAt <= authorityEnd + 0.01, "stopped at \(stoppedAt), within its authority to \(authorityEnd)")
             await truck.stop()
             driving.cancel()
-            await dispatcher.close()
         } catch {
             coordinator.stop(signal: SIGKILL)
-            print(broker.log)
-            print((try? String(contentsOfFile: "\(folder)/coordinator.log", encoding: .utf8)) ?? "")
+            print(process.log)
             throw error
         }
         await observer.close()

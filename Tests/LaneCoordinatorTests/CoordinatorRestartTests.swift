@@ -10,21 +10,9 @@ import Testing
 struct CoordinatorRestartTests {
     @Test("after SIGKILL and a restart: recovering, no authority while the truck is silent, the trip finishes, the audit is kept")
     func restartFromJournal() async throws {
-        let broker = try await TestBroker.start()
-        let folder = broker.folder
-        try testSiteYAML.write(toFile: "\(folder)/site.yaml", atomically: true, encoding: .utf8)
-        let origin = SiteClock.systemNow()
-        try """
-        siteId: test-gate
-        site: site.yaml
-        fleet: [T001]
-        broker: {host: 127.0.0.1, port: \(broker.port), keepalive: 5}
-        timeScale: \(Gate.scale)
-        clockOrigin: "\(WireTimestamp.format(secondsSince1970: origin))"
-        tickInterval: 0.02
-        journal: journal.sqlite
-        """.write(toFile: "\(folder)/coordinator.yaml", atomically: true, encoding: .utf8)
-        let executable = ChildProcess.product("lane-coordinator")
+        let process = try await CoordinatorProcess(extra: "journal: journal.sqlite")
+        let broker = process.broker
+        let folder = process.folder
         let observer = try MQTTClient(broker.configuration(clientId: "observer"))
         try await observer.connect()
         let seen = Collector(messagesOf: observer)
@@ -40,24 +28,19 @@ struct CoordinatorRestartTests {
                 return (index, status.state)
             }
         }
-        var coordinator = try ChildProcess(executable, ["--config", "\(folder)/coordinator.yaml"], log: "\(folder)/coordinator.log")
-        let now: @Sendable () -> Double = { origin + (SiteClock.systemNow() - origin) * Gate.scale }
-        let truck = try TruckAgent(
-            TruckAgent.Configuration(serialNumber: "T001", stateInterval: 0.25, timeScale: Gate.scale, now: now),
-            broker: broker.configuration(clientId: "T001"))
+        var coordinator = try process.start()
+        let now = process.now
+        let truck = try process.truck("T001")
         let driving = Task { try await truck.run() }
         do {
             try await eventually("the first run online") { statuses().contains { $0.state == .online } }
-            let trip = TripDispatch(
-                headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: now()), siteId: "test-gate", tripId: "r1", truck: "T001",
-                lane: "import", containerId: "MSKU7654321", perishable: true, channel: .green)
-            try await observer.publish(MQTTOutbound(topic: CoordinatorTopic.dispatch, payload: try WireEncoder().encode(trip)))
+            try await observer.publish(try process.trip("r1", truck: "T001", container: "MSKU7654321"))
             try await eventually("the truck past km 0", timeout: .seconds(40)) { await truck.position > 170 }
             coordinator.stop(signal: SIGKILL)
             await truck.silence()
             try await eventually("the last will") { statuses().last?.state == .offline }
             let restartAt = seen.count
-            coordinator = try ChildProcess(executable, ["--config", "\(folder)/coordinator.yaml"], log: "\(folder)/coordinator.log")
+            coordinator = try process.start()
             try await eventually("the second run recovering") { statuses().contains { $0.index >= restartAt && $0.state == .recovering } }
             // While the truck is silent, the second run sends it nothing that moves it.
             try await Task.sleep(for: .milliseconds(1500))
@@ -108,7 +91,7 @@ struct CoordinatorRestartTests {
             coordinator.stop(signal: SIGTERM)
         } catch {
             coordinator.stop(signal: SIGKILL)
-            print((try? String(contentsOfFile: "\(folder)/coordinator.log", encoding: .utf8)) ?? "")
+            print(process.log)
             throw error
         }
         await truck.stop()

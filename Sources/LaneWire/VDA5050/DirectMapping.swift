@@ -133,11 +133,7 @@ extension OrderMessage: WireMapped {
 
     func write(to text: inout WireText) throws(WireError) {
         try text.object { (text) throws(WireError) in
-            try text.member("headerId", headerId)
-            try text.member("timestamp", timestamp)
-            try text.member("version", version)
-            try text.member("manufacturer", manufacturer)
-            try text.member("serialNumber", serialNumber)
+            try text.header(self)
             try text.member("orderId", orderId)
             try text.member("orderUpdateId", orderUpdateId)
             try text.member("orderDescription", orderDescription)
@@ -157,11 +153,7 @@ extension InstantActionsMessage: WireMapped {
 
     func write(to text: inout WireText) throws(WireError) {
         try text.object { (text) throws(WireError) in
-            try text.member("headerId", headerId)
-            try text.member("timestamp", timestamp)
-            try text.member("version", version)
-            try text.member("manufacturer", manufacturer)
-            try text.member("serialNumber", serialNumber)
+            try text.header(self)
             try text.member("actions", actions)
         }
     }
@@ -355,11 +347,7 @@ extension StateMessage: WireMapped {
 
     func write(to text: inout WireText) throws(WireError) {
         try text.object { (text) throws(WireError) in
-            try text.member("headerId", headerId)
-            try text.member("timestamp", timestamp)
-            try text.member("version", version)
-            try text.member("manufacturer", manufacturer)
-            try text.member("serialNumber", serialNumber)
+            try text.header(self)
             try text.member("orderId", orderId)
             try text.member("orderUpdateId", orderUpdateId)
             try text.member("lastNodeId", lastNodeId)
@@ -380,5 +368,16 @@ extension StateMessage: WireMapped {
             try text.member("errors", errors)
             try text.member("safetyState", safetyState)
         }
+    }
+}
+
+extension WireText {
+    /// The five header members every VDA 5050 message starts with, in their order.
+    mutating func header(_ message: some VDA5050Message) throws(WireError) {
+        try member("headerId", message.headerId)
+        try member("timestamp", message.timestamp)
+        try member("version", message.version)
+        try member("manufacturer", message.manufacturer)
+        try member("serialNumber", message.serialNumber)
     }
 }
