@@ -88,6 +88,13 @@ let package = Package(
             path: "simulators/TruckAgent",
             swiftSettings: strict
         ),
+        // The real-broker simulation: a fleet of VDA 5050 trucks and the yard system.
+        .target(
+            name: "LaneBrokerSim",
+            dependencies: ["LaneCore", "LaneWire", "LaneMQTT", "LaneTruckAgent", "LaneFastSim"],
+            path: "simulators/BrokerSim",
+            swiftSettings: strict
+        ),
         // libFuzzer target over the decoders (built with -DFUZZING; see Tests/run.sh).
         .executableTarget(name: "lane-wire-fuzz", dependencies: ["LaneWire"], swiftSettings: strict),
         // Independent safety checker: re-derives every safety property from the site geometry
@@ -130,7 +137,8 @@ let package = Package(
         .testTarget(
             name: "LaneCoordinatorTests",
             dependencies: [
-                "LaneCoordinator", "LaneCore", "LaneSiteFile", "LaneWire", "LaneMQTT", "LaneTestKit", "LaneTruckAgent", "lane-coordinator",
+                "LaneCoordinator", "LaneCore", "LaneSiteFile", "LaneWire", "LaneMQTT", "LaneTestKit", "LaneTruckAgent", "LaneBrokerSim",
+                "lane-coordinator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

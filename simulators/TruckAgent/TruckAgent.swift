@@ -171,6 +171,22 @@ public actor TruckAgent {
     /// Reports again.
     public func resumeReports() { reporting = true }
 
+    /// Puts the truck on a spot of a yard, `position` metres along the next lane (negative: short
+    /// of its first zone), with no order: the yard system does this between two trips.
+    public func enterYard(at position: Double) {
+        order = nil
+        nodes = []
+        speedLimits = []
+        authorityEnd = -.infinity
+        authorityExpiry = -.infinity
+        self.position = position
+        speed = 0
+        paused = false
+        emergency = false
+        stationStates = [:]
+        dwellUntil = [:]
+    }
+
     /// Loses the next `count` instant-action messages (a radio fault): the coordinator must send
     /// them again.
     public func dropInstantActions(_ count: Int) { instantActionsToDrop = count }

@@ -1,0 +1,221 @@
+import Foundation
+public import LaneCore
+import LaneFastSim
+public import LaneMQTT
+import LaneTruckAgent
+import LaneWire
+import Synchronization
+
+/// The real-broker simulation: a fleet of driverless trucks (`TruckAgent`, VDA 5050 over MQTT)
+/// shuttling between the yards of a site, and the yard system that dispatches their trips to the
+/// coordinator over its dispatch topic, with customs channels drawn from a mix and station dwells
+/// drawn from the site's distributions. The coordinator runs separately (another process, or in
+/// the tests' process) on the same broker and the same site clock.
+public struct BrokerSimulation: Sendable {
+    /// What to simulate.
+    public struct Configuration: Sendable {
+        /// The site.
+        public var site: Site
+        /// The coordinator's site id.
+        public var siteId: String
+        /// The broker.
+        public var broker: MQTTConfiguration
+        /// Trucks `T001`… (the coordinator's fleet must list them).
+        public var trucks: Int
+        /// Simulated duration (site seconds).
+        public var duration: Double
+        /// Site seconds per real second (the coordinator must use the same).
+        public var timeScale: Double
+        /// The real instant at which site time equals real time (the coordinator's `clockOrigin`).
+        public var clockOrigin: Double
+        /// Shares of the green, yellow and red channels.
+        public var channelMix: (green: Double, yellow: Double, red: Double)
+        /// Time in a yard between two trips (unloading, loading), site seconds.
+        public var turnaround: Double
+        /// Seed of the channel and dwell draws.
+        public var seed: UInt64
+        /// VDA 5050 interface name.
+        public var interfaceName: String
+
+        /// A configuration; the channel mix defaults to 85% green, 12% yellow, 3% red.
+        public init(
+            site: Site, siteId: String, broker: MQTTConfiguration, trucks: Int, duration: Double, timeScale: Double, clockOrigin: Double,
+            channelMix: (green: Double, yellow: Double, red: Double) = (0.85, 0.12, 0.03), turnaround: Double = 60, seed: UInt64 = 1,
+            interfaceName: String = "lanes"
+        ) {
+            self.site = site
+            self.siteId = siteId
+            self.broker = broker
+            self.trucks = trucks
+            self.duration = duration
+            self.timeScale = timeScale
+            self.clockOrigin = clockOrigin
+            self.channelMix = channelMix
+            self.turnaround = turnaround
+            self.seed = seed
+            self.interfaceName = interfaceName
+        }
+    }
+
+    /// One finished or refused trip.
+    public struct Trip: Sendable, Equatable {
+        /// The truck.
+        public var truck: String
+        /// The lane.
+        public var lane: LaneID
+        /// The customs channel.
+        public var channel: CustomsChannel
+        /// Dispatched (site seconds).
+        public var dispatched: Double
+        /// Finished (site seconds), nil if refused.
+        public var finished: Double?
+    }
+
+    /// What the run produced.
+    public struct Summary: Sendable {
+        /// Every trip dispatched, in dispatch order.
+        public var trips: [Trip]
+        /// Simulated seconds.
+        public var duration: Double
+        /// Trips finished per lane.
+        public func finished(on lane: LaneID) -> Int { trips.filter { $0.lane == lane && $0.finished != nil }.count }
+        /// Mean dispatch-to-finish time per lane (site seconds).
+        public func meanTripTime(on lane: LaneID) -> Double {
+            let times = trips.filter { $0.lane == lane }.compactMap { t in t.finished.map { $0 - t.dispatched } }
+            return times.isEmpty ? 0 : times.reduce(0, +) / Double(times.count)
+        }
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+
+    /// A simulation.
+    public init(_ configuration: Configuration) { self.configuration = configuration }
+
+    /// The site clock shared with the coordinator.
+    public var now: @Sendable () -> Double {
+        { [configuration] in
+            configuration.clockOrigin + (Self.realNow() - configuration.clockOrigin) * configuration.timeScale
+        }
+    }
+
+    static func realNow() -> Double { Date().timeIntervalSince1970 }
+
+    /// Runs the fleet and the yard system for `duration`; `progress` is called about every
+    /// simulated minute with the trips so far.
+    public func run(progress: @escaping @Sendable (_ elapsed: Double, _ trips: [Trip]) -> Void = { _, _ in }) async throws -> Summary {
+        let c = configuration
+        let lanes = c.site.lanes.filter(\.driverless).map(\.id)
+        guard !lanes.isEmpty else { return Summary(trips: [], duration: 0) }
+        let random = Locked(SeededRandom(seed: c.seed))
+        let site = c.site
+        let dwell: @Sendable (String, String) -> Double = { _, zone in
+            guard let station = site.zone(ZoneID(zone))?.station else { return 1 }
+            return station.dwell.quantile(random.withLock { Double.random(in: 0..<1, using: &$0) })
+        }
+        let yard = try MQTTClient(
+            {
+                var broker = c.broker
+                broker.clientId = "yard-\(c.siteId)"
+                return broker
+            }())
+        try await yard.connect()
+        let states = TripStates()
+        let listening = Task {
+            for await message in yard.messages {
+                guard let state = try? WireDecoder().decode(TripStateMessage.self, from: message.payload) else { continue }
+                states.record(state.tripId, state.state)
+            }
+        }
+        try await yard.subscribe("lanes/coordinator/trips/#", qos: .atLeastOnce)
+        let trips = Locked<[Trip]>([])
+        let start = now()
+        let end = start + c.duration
+        let now = self.now
+        var agents: [TruckAgent] = []
+        var tasks: [Task<Void, any Error>] = []
+        for index in 0..<c.trucks {
+            let serial = String(format: "T%03d", index + 1)
+            let agent = try TruckAgent(
+                TruckAgent.Configuration(
+                    serialNumber: serial, interfaceName: c.interfaceName, stateInterval: 0.25, timeScale: c.timeScale, now: now,
+                    dwell: dwell, initialPosition: -2),
+                broker: c.broker)
+            agents.append(agent)
+            tasks.append(Task { try await agent.run() })
+            let firstLane = index % lanes.count
+            tasks.append(
+                Task {
+                    var lane = firstLane
+                    var number = 0
+                    try await Task.sleep(for: .seconds(Double(index) * 0.2))  // the fleet joins over a few seconds
+                    while now() < end {
+                        await agent.enterYard(at: -2)
+                        number += 1
+                        let tripId = "\(serial)-\(number)"
+                        let channel: CustomsChannel = random.withLock {
+                            let u = Double.random(in: 0..<1, using: &$0)
+                            return u < c.channelMix.green ? .green : u < c.channelMix.green + c.channelMix.yellow ? .yellow : .red
+                        }
+                        let dispatched = now()
+                        let trip = TripDispatch(
+                            headerId: UInt64(number), timestamp: WireTimestamp.format(secondsSince1970: dispatched), siteId: c.siteId,
+                            tripId: tripId, truck: serial, lane: lanes[lane].rawValue, containerId: "CONT\(serial)\(number)",
+                            perishable: false, channel: WireChannel(rawValue: channel.rawValue)!)
+                        try await yard.publish(
+                            MQTTOutbound(topic: CoordinatorTopic.dispatch, payload: try WireEncoder().encode(trip), qos: .atLeastOnce))
+                        let index = trips.withLock {
+                            $0.append(Trip(truck: serial, lane: lanes[lane], channel: channel, dispatched: dispatched))
+                            return $0.count - 1
+                        }
+                        while now() < end {
+                            let state = states.latest(tripId)
+                            if state == .finished {
+                                trips.withLock { $0[index].finished = now() }
+                                break
+                            }
+                            if state == .rejected { break }
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                        if states.latest(tripId) == .rejected {
+                            try await Task.sleep(for: .seconds(10 / c.timeScale))
+                            continue
+                        }
+                        try await Task.sleep(for: .seconds(c.turnaround / c.timeScale))
+                        lane = (lane + 1) % lanes.count
+                    }
+                })
+        }
+        var lastReport = start
+        while now() < end {
+            try await Task.sleep(for: .milliseconds(200))
+            if now() - lastReport >= 60 {
+                lastReport = now()
+                progress(lastReport - start, trips.withLock { $0 })
+            }
+        }
+        for task in tasks { task.cancel() }
+        for agent in agents { await agent.stop() }
+        listening.cancel()
+        await yard.close()
+        return Summary(trips: trips.withLock { $0 }, duration: c.duration)
+    }
+}
+
+/// The latest published state of each trip.
+final class TripStates: Sendable {
+    private let states = Mutex<[String: TripStateMessage.State]>([:])
+
+    func record(_ trip: String, _ state: TripStateMessage.State) { states.withLock { $0[trip] = state } }
+
+    func latest(_ trip: String) -> TripStateMessage.State? { states.withLock { $0[trip] } }
+}
+
+/// A value shared between tasks under a lock.
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    init(_ value: Value) { mutex = Mutex(value) }
+
+    func withLock<R: Sendable>(_ body: (inout sending Value) -> sending R) -> R { mutex.withLock(body) }
+}
