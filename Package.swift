@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "lane-sim",
             dependencies: [
-                "LaneCore", "LaneSiteFile", "LaneFastSim", "LaneSafetyCheck",
+                "LaneCore", "LaneSiteFile", "LaneFastSim", "LaneSafetyCheck", "LaneBrokerSim", "LaneMQTT", "LaneWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulators/lane-sim",

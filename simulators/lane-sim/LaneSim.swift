@@ -7,11 +7,11 @@ import LaneSiteFile
 
 /// The vehicle simulator's command line.
 @main
-struct LaneSim: ParsableCommand {
+struct LaneSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lane-sim",
         abstract: "Drive simulated driverless trucks through a border-gate site.",
-        subcommands: [Fast.self],
+        subcommands: [Fast.self, Broker.self],
         defaultSubcommand: Fast.self)
 }
 
