@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -38,16 +39,20 @@ public struct ChildProcess: Sendable {
         let code = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard code == 0 else { throw TestKitError.cannotStart(executable, String(cString: strerror(code))) }
         self.pid = pid
+        LiveChildren.add(pid)
     }
 
     /// Whether the process has ended (it is reaped if so).
     public func hasExited() -> Bool {
         var status: Int32 = 0
-        return waitpid(pid, &status, WNOHANG) == pid
+        guard waitpid(pid, &status, WNOHANG) == pid else { return false }
+        LiveChildren.remove(pid)
+        return true
     }
 
     /// Sends `signal` and waits up to `grace` for the end; then SIGKILL.
     public func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(2)) {
+        defer { LiveChildren.remove(pid) }
         kill(pid, signal)
         let deadline = ContinuousClock.now + grace
         var status: Int32 = 0
@@ -86,6 +91,24 @@ public struct ChildProcess: Sendable {
             if access(candidate, X_OK) == 0 { return candidate }
         }
         throw TestKitError.missing(name)
+    }
+}
+
+/// The children still running, killed when the test process exits (a test that fails or a
+/// broker still referenced at the end must not leave a process behind).
+enum LiveChildren {
+    private static let pids = Mutex<Set<pid_t>>([])
+    private static let exitHook: Void = { atexit { LiveChildren.killAll() } }()
+
+    static func add(_ pid: pid_t) {
+        _ = exitHook
+        pids.withLock { _ = $0.insert(pid) }
+    }
+
+    static func remove(_ pid: pid_t) { pids.withLock { _ = $0.remove(pid) } }
+
+    static func killAll() {
+        for pid in pids.withLock({ $0 }) { kill(pid, SIGKILL) }
     }
 }
 

@@ -49,8 +49,10 @@ public final class TestBroker: Sendable {
 
     /// Starts a broker. With `persistence`, sessions and queued messages survive a restart.
     public static func start(_ security: Security = .anonymous, persistence: Bool = false) async throws -> TestBroker {
+        sweepOrphans()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lane-broker-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "\(getpid())".write(toFile: "\(folder)/owner", atomically: true, encoding: .utf8)
         let certificates = if case .tls = security { try TestCertificates.shared() } else { TestCertificates?.none }
         var lines = [
             "per_listener_settings false",
@@ -94,6 +96,7 @@ public final class TestBroker: Sendable {
             try (["listener \(port) 127.0.0.1"] + lines).joined(separator: "\n").appending("\n")
                 .write(toFile: configuration, atomically: true, encoding: .utf8)
             let child = try ChildProcess(mosquitto, ["-c", configuration], log: "\(folder)/mosquitto.log")
+            try "\(child.pid)".write(toFile: "\(folder)/broker.pid", atomically: true, encoding: .utf8)
             if try await waitUntilListening(port: port, child: child) {
                 return TestBroker(port: port, folder: folder, certificates: certificates, process: child)
             }
@@ -122,6 +125,7 @@ public final class TestBroker: Sendable {
         let mosquitto = try ChildProcess.locate("mosquitto")
         for _ in 0..<50 {
             let child = try ChildProcess(mosquitto, ["-c", "\(folder)/mosquitto.conf"], log: "\(folder)/mosquitto.log")
+            try "\(child.pid)".write(toFile: "\(folder)/broker.pid", atomically: true, encoding: .utf8)
             if try await Self.waitUntilListening(port: port, child: child) {
                 process.withLock { $0 = child }
                 return
@@ -149,6 +153,22 @@ public final class TestBroker: Sendable {
 
     /// The broker's log so far.
     public var log: String { (try? String(contentsOfFile: "\(folder)/mosquitto.log", encoding: .utf8)) ?? "" }
+
+    /// Kills the brokers of test processes that died without cleaning up (a crash), and removes
+    /// their folders.
+    static func sweepOrphans() {
+        let temporary = FileManager.default.temporaryDirectory.path
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix("lane-broker-") {
+            let folder = "\(temporary)/\(name)"
+            guard let owner = (try? String(contentsOfFile: "\(folder)/owner", encoding: .utf8)).flatMap({ pid_t($0) }),
+                Glibc.kill(owner, 0) != 0 && errno == ESRCH
+            else { continue }
+            if let broker = (try? String(contentsOfFile: "\(folder)/broker.pid", encoding: .utf8)).flatMap({ pid_t($0) }) {
+                Glibc.kill(broker, SIGKILL)
+            }
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
 
     private static func waitUntilListening(port: Int, child: ChildProcess) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(5)
