@@ -88,10 +88,12 @@ let package = Package(
             path: "simulators/TruckAgent",
             swiftSettings: strict
         ),
+        // The independent auditor of simulated runs: site geometry and true positions only.
+        .target(name: "LaneAuditor", dependencies: ["LaneCore"], path: "simulators/Auditor", swiftSettings: strict),
         // The real-broker simulation: a fleet of VDA 5050 trucks and the yard system.
         .target(
             name: "LaneBrokerSim",
-            dependencies: ["LaneCore", "LaneWire", "LaneMQTT", "LaneTruckAgent", "LaneFastSim"],
+            dependencies: ["LaneCore", "LaneWire", "LaneMQTT", "LaneTruckAgent", "LaneFastSim", "LaneAuditor"],
             path: "simulators/BrokerSim",
             swiftSettings: strict
         ),
@@ -138,10 +140,15 @@ let package = Package(
             name: "LaneCoordinatorTests",
             dependencies: [
                 "LaneCoordinator", "LaneCore", "LaneSiteFile", "LaneWire", "LaneMQTT", "LaneTestKit", "LaneTruckAgent", "LaneBrokerSim",
-                "lane-coordinator",
+                "LaneAuditor", "lane-coordinator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LaneAuditorTests",
+            dependencies: ["LaneAuditor", "LaneCore", "LaneSiteFile"],
             swiftSettings: strict
         ),
         .testTarget(

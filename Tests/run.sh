@@ -27,7 +27,7 @@ if ! command -v swift >/dev/null; then
 fi
 
 echo "== format (swift format lint --strict)"
-swift format lint --strict -r Package.swift Sources Tests simulators/FastSim simulators/lane-sim simulators/TruckAgent simulators/BrokerSim \
+swift format lint --strict -r Package.swift Sources Tests simulators/FastSim simulators/lane-sim simulators/TruckAgent simulators/BrokerSim simulators/Auditor \
     Benchmarks/Package.swift Benchmarks/CoreBenchmarks Benchmarks/WireBenchmarks Benchmarks/MQTTBenchmarks Benchmarks/CoordinatorBenchmarks
 
 echo "== build (the project's own code must compile without warnings)"

@@ -1,4 +1,5 @@
 import Foundation
+import LaneAuditor
 import LaneBrokerSim
 import LaneCoordinator
 import LaneCore
@@ -37,7 +38,7 @@ struct BrokerSimulationTests {
         let simulation = BrokerSimulation(
             .init(
                 site: site, siteId: "huu-nghi", broker: broker.configuration(clientId: "sim"), trucks: trucks, duration: 9 * 60,
-                timeScale: scale, clockOrigin: origin, turnaround: 30, seed: 7))
+                timeScale: scale, clockOrigin: origin, turnaround: 30, seed: 7, tracePath: "\(broker.folder)/trace.jsonl"))
         let summary = try await simulation.run()
         let statistics = await coordinator.statistics
         #expect(summary.finished(on: "import") >= 2, "import trips finished: \(summary.trips)")
@@ -45,6 +46,11 @@ struct BrokerSimulationTests {
         #expect(statistics.emergencyStops == 0)
         #expect(statistics.tripsRejected == 0)
         #expect(statistics.staleDeclarations == 0, "\(statistics)")
+        // The independent auditor over the trucks' true positions.
+        let samples = try TraceAuditor.read("\(broker.folder)/trace.jsonl")
+        #expect(samples.count > trucks * 500, "the trace covers the run: \(samples.count) samples")
+        let violations = TraceAuditor(site: site).audit(samples)
+        #expect(violations.isEmpty, "\(violations.prefix(10).map(\.description))")
         await coordinator.shutdown()
         running.cancel()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LaneAuditor
 public import LaneCore
 import LaneFastSim
 public import LaneMQTT
@@ -36,12 +37,15 @@ public struct BrokerSimulation: Sendable {
         public var seed: UInt64
         /// VDA 5050 interface name.
         public var interfaceName: String
+        /// Where the true positions are written (JSON Lines, every half simulated second) for the
+        /// auditor; nil: not written.
+        public var tracePath: String?
 
         /// A configuration; the channel mix defaults to 85% green, 12% yellow, 3% red.
         public init(
             site: Site, siteId: String, broker: MQTTConfiguration, trucks: Int, duration: Double, timeScale: Double, clockOrigin: Double,
             channelMix: (green: Double, yellow: Double, red: Double) = (0.85, 0.12, 0.03), turnaround: Double = 60, seed: UInt64 = 1,
-            interfaceName: String = "lanes"
+            interfaceName: String = "lanes", tracePath: String? = nil
         ) {
             self.site = site
             self.siteId = siteId
@@ -54,6 +58,7 @@ public struct BrokerSimulation: Sendable {
             self.turnaround = turnaround
             self.seed = seed
             self.interfaceName = interfaceName
+            self.tracePath = tracePath
         }
     }
 
@@ -129,6 +134,8 @@ public struct BrokerSimulation: Sendable {
         }
         try await yard.subscribe("lanes/coordinator/trips/#", qos: .atLeastOnce)
         let trips = Locked<[Trip]>([])
+        /// Each truck's current trip (lane, channel), nil in a yard between trips.
+        let current = Locked<[String: (lane: String, channel: String)]>([:])
         let start = now()
         let end = start + c.duration
         let now = self.now
@@ -157,6 +164,7 @@ public struct BrokerSimulation: Sendable {
                             let u = Double.random(in: 0..<1, using: &$0)
                             return u < c.channelMix.green ? .green : u < c.channelMix.green + c.channelMix.yellow ? .yellow : .red
                         }
+                        current.withLock { $0[serial] = (lanes[lane].rawValue, channel.rawValue) }
                         let dispatched = now()
                         let trip = TripDispatch(
                             headerId: UInt64(number), timestamp: WireTimestamp.format(secondsSince1970: dispatched), siteId: c.siteId,
@@ -172,12 +180,14 @@ public struct BrokerSimulation: Sendable {
                             let state = states.latest(tripId)
                             if state == .finished {
                                 trips.withLock { $0[index].finished = now() }
+                                current.withLock { $0[serial] = nil }
                                 break
                             }
                             if state == .rejected { break }
                             try await Task.sleep(for: .milliseconds(50))
                         }
                         if states.latest(tripId) == .rejected {
+                            current.withLock { $0[serial] = nil }
                             try await Task.sleep(for: .seconds(10 / c.timeScale))
                             continue
                         }
@@ -186,14 +196,37 @@ public struct BrokerSimulation: Sendable {
                     }
                 })
         }
+        let trace = try c.tracePath.map { path -> FileHandle in
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+            return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        }
+        let encoder = JSONEncoder()
         var lastReport = start
+        var lastSample = start
         while now() < end {
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: .milliseconds(Int(max(10, 500 / c.timeScale))))
+            if let trace, now() - lastSample >= 0.5 {
+                lastSample = now()
+                var lines = Data()
+                for (index, agent) in agents.enumerated() {
+                    let serial = String(format: "T%03d", index + 1)
+                    let trip = current.withLock { $0[serial] }
+                    let authorityEnd = await agent.authorityEnd
+                    let sample = TraceSample(
+                        t: now(), truck: serial, lane: trip?.lane, channel: trip?.channel, front: await agent.position,
+                        speed: await agent.speed, authorityEnd: authorityEnd.isFinite ? authorityEnd : nil,
+                        length: agent.configuration.length)
+                    lines.append(try encoder.encode(sample))
+                    lines.append(UInt8(ascii: "\n"))
+                }
+                trace.write(lines)
+            }
             if now() - lastReport >= 60 {
                 lastReport = now()
                 progress(lastReport - start, trips.withLock { $0 })
             }
         }
+        try trace?.close()
         for task in tasks { task.cancel() }
         for agent in agents { await agent.stop() }
         listening.cancel()

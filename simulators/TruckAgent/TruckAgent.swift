@@ -79,7 +79,7 @@ public actor TruckAgent {
     }
 
     /// The configuration.
-    public let configuration: Configuration
+    public nonisolated let configuration: Configuration
     let client: MQTTClient
     var order: OrderMessage?
     var nodes: [Node] = []

@@ -1,0 +1,52 @@
+import LaneAuditor
+import LaneCore
+import LaneSiteFile
+import Testing
+
+/// The auditor fires on what it must find, and stays quiet on what is allowed.
+@Suite("the independent trace auditor")
+struct TraceAuditorTests {
+    static var site: Site {
+        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        return try! SiteFile.load(path: parts.joined(separator: "/") + "/simulators/sites/huu-nghi-1119-1120.yaml")
+    }
+
+    static func sample(
+        _ truck: String, _ front: Double, lane: String? = "import", authorityEnd: Double? = nil, t: Double = 100
+    )
+        -> TraceSample
+    {
+        TraceSample(
+            t: t, truck: truck, lane: lane, channel: lane == nil ? nil : "green", front: front, speed: 3, authorityEnd: authorityEnd,
+            length: 18)
+    }
+
+    let auditor = TraceAuditor(site: Self.site)
+
+    @Test("two trucks closer than the standstill gap on the road: a separation violation, with time and trucks")
+    func separation() {
+        // The import road starts after the 24 m exit gate and runs 420 m.
+        let violations = auditor.audit([Self.sample("T1", 200), Self.sample("T2", 200 - 18 - 1)])
+        #expect(violations.map(\.kind) == ["separation"])
+        #expect(violations.first?.trucks == ["T1", "T2"])
+        #expect(violations.first?.t == 100)
+        #expect(auditor.audit([Self.sample("T1", 200), Self.sample("T2", 200 - 18 - 2.5)]).isEmpty, "2.5 m apart is allowed")
+    }
+
+    @Test("two trucks in an exclusive station at once, and a truck past its end of authority")
+    func exclusiveAndAuthority() {
+        // The exit gate (a station, 24 m) holds two trucks' ends.
+        let gate = auditor.audit([Self.sample("T1", 30), Self.sample("T2", 5)])
+        #expect(gate.contains { $0.kind == "exclusive-zone" })
+        let past = auditor.audit([Self.sample("T1", 300, authorityEnd: 299)])
+        #expect(past.map(\.kind) == ["past-authority"])
+        #expect(auditor.audit([Self.sample("T1", 300, authorityEnd: 299.8)]).isEmpty, "within the tolerance")
+    }
+
+    @Test("trucks in the yards and samples at other instants are not compared")
+    func yardsAndInstants() {
+        #expect(auditor.audit([Self.sample("T1", -2, lane: nil), Self.sample("T2", -2, lane: nil)]).isEmpty)
+        #expect(auditor.audit([Self.sample("T1", 200, t: 100), Self.sample("T2", 190, t: 101)]).isEmpty)
+    }
+}

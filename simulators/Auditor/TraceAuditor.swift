@@ -1,0 +1,148 @@
+import Foundation
+public import LaneCore
+
+/// One sample of a truck's true state, as the simulator traces it (one JSON object per line).
+public struct TraceSample: Codable, Sendable, Equatable {
+    /// Site time (seconds since 1970).
+    public var t: Double
+    /// The truck.
+    public var truck: String
+    /// The lane of its trip, nil between trips (in a yard).
+    public var lane: String?
+    /// The channel of its trip.
+    public var channel: String?
+    /// Its front, along its lane's route (m).
+    public var front: Double
+    /// Its speed (m/s).
+    public var speed: Double
+    /// The end of authority it drives to (route position), nil without an order.
+    public var authorityEnd: Double?
+    /// Its length (m).
+    public var length: Double
+
+    /// A sample.
+    public init(
+        t: Double, truck: String, lane: String?, channel: String?, front: Double, speed: Double, authorityEnd: Double?, length: Double
+    ) {
+        self.t = t
+        self.truck = truck
+        self.lane = lane
+        self.channel = channel
+        self.front = front
+        self.speed = speed
+        self.authorityEnd = authorityEnd
+        self.length = length
+    }
+}
+
+/// A safety violation found in a trace.
+public struct AuditViolation: Sendable, Equatable, CustomStringConvertible {
+    /// When.
+    public var t: Double
+    /// What: `separation`, `exclusive-zone`, `past-authority`.
+    public var kind: String
+    /// The trucks involved.
+    public var trucks: [String]
+    /// Where and by how much.
+    public var detail: String
+
+    /// A sentence.
+    public var description: String { "t=\(String(format: "%.1f", t)) \(kind) \(trucks.joined(separator: "/")): \(detail)" }
+}
+
+/// The independent auditor of simulated runs: it knows the site's geometry (zones, lanes, the
+/// zones each channel's route passes) and nothing of the planner or the interlocking. From the
+/// trucks' true positions it checks, at every sample instant, that no two trucks in the same zone
+/// come closer than the site's standstill gap (less `tolerance` for sampling), that no exclusive
+/// zone or station holds two trucks, and that no truck is past the end of authority it was given.
+public struct TraceAuditor: Sendable {
+    /// The site.
+    public let site: Site
+    /// Metres allowed for sampling and measurement (trucks are sampled one after another).
+    public let tolerance: Double
+
+    /// An auditor for `site`.
+    public init(site: Site, tolerance: Double = 0.5) {
+        self.site = site
+        self.tolerance = tolerance
+    }
+
+    /// The stretch of each zone a truck covers: zone index and the zone-local interval.
+    func occupancy(_ sample: TraceSample) -> [(zone: Int, from: Double, to: Double)] {
+        guard let lane = sample.lane, let channel = sample.channel.flatMap(CustomsChannel.init(rawValue:)),
+            let route = site.route(lane: LaneID(lane), channel: channel)
+        else { return [] }
+        let rear = sample.front - sample.length
+        var stretches: [(zone: Int, from: Double, to: Double)] = []
+        for leg in route.legs where leg.end > rear && leg.start < sample.front {
+            let a = leg.local(max(rear, leg.start))
+            let b = leg.local(min(sample.front, leg.end))
+            stretches.append((leg.zone, min(a, b), max(a, b)))
+        }
+        return stretches
+    }
+
+    /// Every violation in `samples` (grouped by instant: samples within `window` seconds of the
+    /// first of a group are taken as simultaneous).
+    public func audit(_ samples: [TraceSample], window: Double = 0.2) -> [AuditViolation] {
+        var violations: [AuditViolation] = []
+        let sorted = samples.sorted { $0.t < $1.t }
+        var index = 0
+        while index < sorted.count {
+            var group = [sorted[index]]
+            var next = index + 1
+            while next < sorted.count && sorted[next].t - sorted[index].t <= window {
+                group.append(sorted[next])
+                next += 1
+            }
+            violations += check(group)
+            index = next
+        }
+        return violations
+    }
+
+    func check(_ group: [TraceSample]) -> [AuditViolation] {
+        var violations: [AuditViolation] = []
+        var latest: [String: TraceSample] = [:]
+        for sample in group { latest[sample.truck] = sample }
+        let trucks = latest.values.sorted { $0.truck < $1.truck }
+        for sample in trucks {
+            if let end = sample.authorityEnd, sample.lane != nil, sample.front > end + tolerance {
+                violations.append(
+                    AuditViolation(
+                        t: sample.t, kind: "past-authority", trucks: [sample.truck],
+                        detail: String(format: "front %.2f m, authority ends at %.2f m", sample.front, end)))
+            }
+        }
+        let occupied = trucks.map { ($0, occupancy($0)) }
+        for i in 0..<occupied.count {
+            for j in (i + 1)..<occupied.count {
+                for a in occupied[i].1 {
+                    for b in occupied[j].1 where a.zone == b.zone {
+                        let zone = site.zones[a.zone]
+                        let gap = max(b.from - a.to, a.from - b.to)
+                        if zone.isExclusive {
+                            violations.append(
+                                AuditViolation(
+                                    t: occupied[i].0.t, kind: "exclusive-zone", trucks: [occupied[i].0.truck, occupied[j].0.truck],
+                                    detail: "both in \(zone.id)"))
+                        } else if gap < site.rules.standstillGap - tolerance {
+                            violations.append(
+                                AuditViolation(
+                                    t: occupied[i].0.t, kind: "separation", trucks: [occupied[i].0.truck, occupied[j].0.truck],
+                                    detail: "\(String(format: "%.2f", gap)) m apart in \(zone.id)"))
+                        }
+                    }
+                }
+            }
+        }
+        return violations
+    }
+
+    /// Reads a JSON Lines trace.
+    public static func read(_ path: String) throws -> [TraceSample] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let decoder = JSONDecoder()
+        return try text.split(separator: "\n").map { try decoder.decode(TraceSample.self, from: Data($0.utf8)) }
+    }
+}
