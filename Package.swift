@@ -84,7 +84,7 @@ let package = Package(
         // tests and the simulator's trucks.
         .target(
             name: "LaneTruckAgent",
-            dependencies: ["LaneWire", "LaneMQTT"],
+            dependencies: ["LaneWire", "LaneMQTT", "LaneFastSim"],
             path: "simulators/TruckAgent",
             swiftSettings: strict
         ),

@@ -3,7 +3,7 @@ import LaneAuditor
 public import LaneCore
 import LaneFastSim
 public import LaneMQTT
-import LaneTruckAgent
+public import LaneTruckAgent
 import LaneWire
 import Synchronization
 
@@ -40,12 +40,17 @@ public struct BrokerSimulation: Sendable {
         /// Where the true positions are written (JSON Lines, every half simulated second) for the
         /// auditor; nil: not written.
         public var tracePath: String?
+        /// Faults of every truck's radio link (each truck draws from its own seed).
+        public var link: TruckAgent.LinkFaults
+        /// After `duration`, dispatch nothing more and wait up to this long (site seconds) for the
+        /// trips under way to finish; 0: stop at once.
+        public var drain: Double
 
         /// A configuration; the channel mix defaults to 85% green, 12% yellow, 3% red.
         public init(
             site: Site, siteId: String, broker: MQTTConfiguration, trucks: Int, duration: Double, timeScale: Double, clockOrigin: Double,
             channelMix: (green: Double, yellow: Double, red: Double) = (0.85, 0.12, 0.03), turnaround: Double = 60, seed: UInt64 = 1,
-            interfaceName: String = "lanes", tracePath: String? = nil
+            interfaceName: String = "lanes", tracePath: String? = nil, link: TruckAgent.LinkFaults = .init(), drain: Double = 0
         ) {
             self.site = site
             self.siteId = siteId
@@ -59,11 +64,15 @@ public struct BrokerSimulation: Sendable {
             self.seed = seed
             self.interfaceName = interfaceName
             self.tracePath = tracePath
+            self.link = link
+            self.drain = drain
         }
     }
 
     /// One finished or refused trip.
     public struct Trip: Sendable, Equatable {
+        /// The trip id.
+        public var id: String
         /// The truck.
         public var truck: String
         /// The lane.
@@ -80,8 +89,12 @@ public struct BrokerSimulation: Sendable {
     public struct Summary: Sendable {
         /// Every trip dispatched, in dispatch order.
         public var trips: [Trip]
-        /// Simulated seconds.
+        /// Simulated seconds (before the drain).
         public var duration: Double
+        /// Trips the coordinator refused.
+        public var rejected: Int
+        /// Trips neither finished nor refused at the end.
+        public var unfinished: [Trip] { trips.filter { $0.finished == nil } }
         /// Trips finished per lane.
         public func finished(on lane: LaneID) -> Int { trips.filter { $0.lane == lane && $0.finished != nil }.count }
         /// Mean dispatch-to-finish time per lane (site seconds).
@@ -111,7 +124,7 @@ public struct BrokerSimulation: Sendable {
     public func run(progress: @escaping @Sendable (_ elapsed: Double, _ trips: [Trip]) -> Void = { _, _ in }) async throws -> Summary {
         let c = configuration
         let lanes = c.site.lanes.filter(\.driverless).map(\.id)
-        guard !lanes.isEmpty else { return Summary(trips: [], duration: 0) }
+        guard !lanes.isEmpty else { return Summary(trips: [], duration: 0, rejected: 0) }
         let random = Locked(SeededRandom(seed: c.seed))
         let site = c.site
         let dwell: @Sendable (String, String) -> Double = { _, zone in
@@ -138,6 +151,7 @@ public struct BrokerSimulation: Sendable {
         let current = Locked<[String: (lane: String, channel: String)]>([:])
         let start = now()
         let end = start + c.duration
+        let finalEnd = end + c.drain
         let now = self.now
         var agents: [TruckAgent] = []
         var tasks: [Task<Void, any Error>] = []
@@ -146,7 +160,9 @@ public struct BrokerSimulation: Sendable {
             let agent = try TruckAgent(
                 TruckAgent.Configuration(
                     serialNumber: serial, interfaceName: c.interfaceName, stateInterval: 0.25, timeScale: c.timeScale, now: now,
-                    dwell: dwell, initialPosition: -2),
+                    dwell: dwell, initialPosition: -2,
+                    link: TruckAgent.LinkFaults(
+                        loss: c.link.loss, duplication: c.link.duplication, delay: c.link.delay, seed: c.link.seed &+ UInt64(index))),
                 broker: c.broker)
             agents.append(agent)
             tasks.append(Task { try await agent.run() })
@@ -173,10 +189,10 @@ public struct BrokerSimulation: Sendable {
                         try await yard.publish(
                             MQTTOutbound(topic: CoordinatorTopic.dispatch, payload: try WireEncoder().encode(trip), qos: .atLeastOnce))
                         let index = trips.withLock {
-                            $0.append(Trip(truck: serial, lane: lanes[lane], channel: channel, dispatched: dispatched))
+                            $0.append(Trip(id: tripId, truck: serial, lane: lanes[lane], channel: channel, dispatched: dispatched))
                             return $0.count - 1
                         }
-                        while now() < end {
+                        while now() < finalEnd {
                             let state = states.latest(tripId)
                             if state == .finished {
                                 trips.withLock { $0[index].finished = now() }
@@ -203,7 +219,7 @@ public struct BrokerSimulation: Sendable {
         let encoder = JSONEncoder()
         var lastReport = start
         var lastSample = start
-        while now() < end {
+        while now() < end || (now() < finalEnd && trips.withLock { $0.contains { $0.finished == nil && !states.isRejected($0) } }) {
             try await Task.sleep(for: .milliseconds(Int(max(10, 500 / c.timeScale))))
             if let trace, now() - lastSample >= 0.5 {
                 lastSample = now()
@@ -231,7 +247,8 @@ public struct BrokerSimulation: Sendable {
         for agent in agents { await agent.stop() }
         listening.cancel()
         await yard.close()
-        return Summary(trips: trips.withLock { $0 }, duration: c.duration)
+        return Summary(
+            trips: trips.withLock { $0 }, duration: c.duration, rejected: trips.withLock { $0 }.filter { states.isRejected($0) }.count)
     }
 }
 
@@ -242,6 +259,8 @@ final class TripStates: Sendable {
     func record(_ trip: String, _ state: TripStateMessage.State) { states.withLock { $0[trip] = state } }
 
     func latest(_ trip: String) -> TripStateMessage.State? { states.withLock { $0[trip] } }
+
+    func isRejected(_ trip: BrokerSimulation.Trip) -> Bool { latest(trip.id) == .rejected }
 }
 
 /// A value shared between tasks under a lock.

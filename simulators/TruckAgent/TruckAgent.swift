@@ -1,3 +1,4 @@
+import LaneFastSim
 public import LaneMQTT
 import LaneWire
 
@@ -43,6 +44,8 @@ public actor TruckAgent {
         /// Where the truck stands at the start, along the lane (m; negative: in the origin yard,
         /// behind the first zone).
         public var initialPosition: Double
+        /// Faults of the truck's radio link.
+        public var link: LinkFaults
 
         /// A truck of the site's default kind.
         public init(
@@ -50,7 +53,7 @@ public actor TruckAgent {
             maxSpeed: Double = 25 / 3.6, acceleration: Double = 1, braking: Double = 2, emergencyBraking: Double = 4,
             stateInterval: Double = 0.2, timeScale: Double = 1, now: @escaping @Sendable () -> Double,
             dwell: @escaping @Sendable (String, String) -> Double = { _, _ in 2 }, uncertainty: Double = 0.3,
-            initialPosition: Double = 0
+            initialPosition: Double = 0, link: LinkFaults = LinkFaults()
         ) {
             self.serialNumber = serialNumber
             self.manufacturer = manufacturer
@@ -66,6 +69,27 @@ public actor TruckAgent {
             self.dwell = dwell
             self.uncertainty = uncertainty
             self.initialPosition = initialPosition
+            self.link = link
+        }
+    }
+
+    /// Faults of a truck's radio link, each a probability per message, drawn from `seed`.
+    public struct LinkFaults: Sendable, Equatable {
+        /// A message (either way) is lost.
+        public var loss: Double
+        /// A state report is sent twice.
+        public var duplication: Double
+        /// A state report is held back and sent after the next one (so it arrives late and out of order).
+        public var delay: Double
+        /// Seed of the draws.
+        public var seed: UInt64
+
+        /// No faults by default.
+        public init(loss: Double = 0, duplication: Double = 0, delay: Double = 0, seed: UInt64 = 1) {
+            self.loss = loss
+            self.duplication = duplication
+            self.delay = delay
+            self.seed = seed
         }
     }
 
@@ -98,6 +122,8 @@ public actor TruckAgent {
     var dwellUntil: [String: Double] = [:]
     var instantStates: [StateMessage.ActionState] = []
     var reporting = true
+    var random: SeededRandom
+    var heldBack: [UInt8]?
     var instantActionsToDrop = 0
     var stopped = false
     var stateHeaderId: UInt64 = 0
@@ -116,6 +142,7 @@ public actor TruckAgent {
     public init(_ configuration: Configuration, broker: MQTTConfiguration) throws(MQTTError) {
         self.configuration = configuration
         position = configuration.initialPosition
+        random = SeededRandom(seed: configuration.link.seed)
         var broker = broker
         broker.clientId = "truck-\(configuration.serialNumber)"
         let will = ConnectionMessage(
@@ -197,6 +224,7 @@ public actor TruckAgent {
     // MARK: inbound
 
     func receive(_ message: MQTTInboundMessage) {
+        if random.chance(configuration.link.loss) { return }  // lost on the way in
         if message.topic.hasSuffix("/order") {
             guard let order = try? WireDecoder().decode(OrderMessage.self, from: message.payload) else { return }
             apply(order)
@@ -337,7 +365,29 @@ public actor TruckAgent {
             instantActionStates: instantStates, powerSupply: .init(stateOfCharge: 80, charging: false), operatingMode: .automatic,
             safetyState: .init(activeEmergencyStop: emergency ? .remote : .none, fieldViolation: false))
         if let payload = try? WireEncoder().encode(state) {
-            try? client.send(MQTTOutbound(topic: "\(topicBase)/state", payload: payload, qos: .atMostOnce))
+            let link = configuration.link
+            if random.chance(link.loss) { return }
+            if random.chance(link.delay) && heldBack == nil {
+                heldBack = payload
+                return
+            }
+            send(payload)
+            if random.chance(link.duplication) { send(payload) }
+            if let late = heldBack {
+                heldBack = nil
+                send(late)
+            }
         }
+    }
+}
+
+extension SeededRandom {
+    /// True with probability `p`.
+    mutating func chance(_ p: Double) -> Bool { p > 0 && Double.random(in: 0..<1, using: &self) < p }
+}
+
+extension TruckAgent {
+    func send(_ payload: [UInt8]) {
+        try? client.send(MQTTOutbound(topic: "\(topicBase)/state", payload: payload, qos: .atMostOnce))
     }
 }
