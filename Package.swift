@@ -121,14 +121,14 @@ let package = Package(
         .testTarget(
             name: "LaneCoreTests",
             dependencies: [
-                "LaneCore", "LaneSafetyCheck", "LaneFastSim", "LaneSiteFile",
+                "LaneCore", "LaneSafetyCheck", "LaneFastSim", "LaneSiteFile", "LaneTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "LaneWireTests",
-            dependencies: ["LaneWire", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["LaneWire", "LaneTestKit", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -148,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LaneAuditorTests",
-            dependencies: ["LaneAuditor", "LaneCore", "LaneSiteFile"],
+            dependencies: ["LaneAuditor", "LaneCore", "LaneSiteFile", "LaneTestKit"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -158,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LaneSiteFileTests",
-            dependencies: ["LaneCore", "LaneSiteFile"],
+            dependencies: ["LaneCore", "LaneSiteFile", "LaneTestKit"],
             swiftSettings: strict
         ),
     ],

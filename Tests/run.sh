@@ -10,21 +10,8 @@ cd "$(dirname "$0")/.."
 # Debian packages the suite needs: json-c for the wire codec, libmosquitto for the MQTT client,
 # the mosquitto broker the MQTT tests start (one per test, on a free loopback port; the tests
 # never use a system broker), openssl for the TLS tests' certificates.
-apt_packages=(git pkg-config libjson-c-dev libmosquitto-dev mosquitto openssl libsqlite3-dev)
-missing=()
-for p in "${apt_packages[@]}"; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "installing: ${missing[*]}"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
-fi
-if ! command -v swift >/dev/null; then
-    echo "Swift 6 is required: install it from https://www.swift.org/install/linux/ and run this again." >&2
-    exit 1
-fi
+source .ci/install-packages.sh
+install_packages git pkg-config libjson-c-dev libmosquitto-dev mosquitto openssl libsqlite3-dev
 
 echo "== format (swift format lint --strict)"
 swift format lint --strict -r Package.swift Sources Tests simulators/FastSim simulators/lane-sim simulators/TruckAgent simulators/BrokerSim simulators/Auditor \

@@ -5,15 +5,8 @@
 # process behind. Extra arguments go to `lane-sim broker` (e.g. --trucks 30 --minutes 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-missing=()
-for p in pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev mosquitto; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
-fi
+source .ci/install-packages.sh
+install_packages pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev mosquitto
 swift build -c release --product lane-coordinator >/dev/null
 swift build -c release --product lane-sim >/dev/null
 

@@ -5,19 +5,8 @@
 # Installs the Debian packages it needs if missing (Swift 6 must be there); extra arguments go to `lane-sim fast` (try --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The package links json-c, libmosquitto and SQLite; install what is missing.
-missing=()
-for p in pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
-fi
-if ! command -v swift >/dev/null; then
-    echo "Swift 6 is required: install it from https://www.swift.org/install/linux/ and run this again." >&2
-    exit 1
-fi
+# The package links json-c, libmosquitto and SQLite.
+source .ci/install-packages.sh
+install_packages pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev
 swift build -c release --product lane-sim >/dev/null
 exec .build/release/lane-sim fast --hours 6 --fleet 60 --baseline --progress "$@"

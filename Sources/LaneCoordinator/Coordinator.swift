@@ -38,8 +38,8 @@ public actor Coordinator {
     var heldForRecovery = false
     /// Lanes that take no new trip until the trucks on them have finished.
     var drainingLanes: Set<LaneID> = []
-    private let decoder = WireDecoder()
-    private let encoder = WireEncoder()
+    let decoder = WireDecoder()
+    let encoder = WireEncoder()
 
     /// A coordinator for `site`; nothing happens until `run()`.
     public init(
@@ -52,19 +52,17 @@ public actor Coordinator {
         self.site = site
         self.logger = logger
         clock = SiteClock(scale: configuration.timeScale, origin: configuration.clockOrigin)
+        startedAt = clock.now()
+        core = SchedulerCore(site: site, configuration: configuration.core)
+        // The last will is the retained offline status.
+        let offline = CoordinatorStatus(
+            headerId: 0, timestamp: WireTimestamp.format(secondsSince1970: startedAt), siteId: configuration.siteId, state: .offline,
+            since: WireTimestamp.format(secondsSince1970: startedAt))
         var broker = configuration.broker
         broker.will = MQTTWill(
             MQTTOutbound(
-                topic: CoordinatorTopic.status, payload: [], qos: .atLeastOnce, retain: true,
+                topic: CoordinatorTopic.status, payload: (try? WireEncoder().encode(offline)) ?? [], qos: .atLeastOnce, retain: true,
                 properties: MQTTProperties(contentType: "application/json")))
-        startedAt = clock.now()
-        core = SchedulerCore(site: site, configuration: configuration.core)
-        // The will is the offline status; it is filled in once the clock is known.
-        broker.will?.message.payload =
-            (try? WireEncoder().encode(
-                CoordinatorStatus(
-                    headerId: 0, timestamp: WireTimestamp.format(secondsSince1970: startedAt), siteId: configuration.siteId,
-                    state: .offline, since: WireTimestamp.format(secondsSince1970: startedAt)))) ?? []
         client = try MQTTClient(broker)
         for (truck, profile) in configuration.fleet.sorted(by: { $0.key < $1.key }) {
             _ = core.handle(.truckJoined(truck, profile), now: startedAt)
@@ -195,17 +193,18 @@ public actor Coordinator {
         }
         var session = sessions[truck]!
         session.manufacturer = state.manufacturer
-        let report: TruckStateReport
+        let front: Meters?
         do {
-            report = try VehicleTranslation.report(
-                from: state, measuredAt: measuredAt, nodes: session.nodes, orderId: session.trip?.orderId)
+            front = try session.nodes.map { (nodes) throws(RouteError) in try VehicleTranslation.routePosition(of: state, on: nodes) }
         } catch {
             sessions[truck] = session
             return reject(.offRoute, topic: message.topic, detail: error.description)
         }
+        let report = VehicleTranslation.report(
+            from: state, measuredAt: measuredAt, front: front, on: session.nodes, orderId: session.trip?.orderId)
         let now = clock.now()
         let commands = core.handle(.stateReport(report), now: now)
-        if commands.contains(where: { if case .rejected = $0 { true } else { false } }) {
+        if Self.rejection(in: commands) != nil {
             sessions[truck] = session
             return apply(commands)
         }
@@ -213,7 +212,7 @@ public actor Coordinator {
         metrics.statesAccepted.increment()
         metrics.stateAge.record(now - measuredAt)
         session.lastStateAt = now
-        if let s = session.nodes.flatMap({ VehicleTranslation.position(of: state, on: $0) }) { session.front = s }
+        if front != nil { session.front = front }
         var finished: [ZoneID] = []
         for action in state.actionStates where action.actionType == VehicleTranslation.stationAction && action.actionStatus == .finished {
             if let zone = session.stationActions[action.actionId], !session.finishedStations.contains(action.actionId) {
@@ -317,7 +316,7 @@ public actor Coordinator {
             }
             guard current.channel != channel else { return }  // the same trip again: nothing changes
             let commands = core.handle(.channelAssigned(truck, channel), now: now)
-            if case .rejected(let rejection)? = commands.first(where: { if case .rejected = $0 { true } else { false } }) {
+            if let rejection = Self.rejection(in: commands) {
                 publishTripState(trip.tripId, truck: truck, .running, reason: "channel change refused: \(rejection.reason)")
             } else {
                 session.trip?.channel = channel
@@ -337,7 +336,7 @@ public actor Coordinator {
         sessions[truck] = session
         let commands = core.handle(
             .tripAssigned(TripRequest(truck: truck, lane: LaneID(trip.lane), channel: channel, perishable: trip.perishable)), now: now)
-        if case .rejected(let rejection)? = commands.first(where: { if case .rejected = $0 { true } else { false } }) {
+        if let rejection = Self.rejection(in: commands) {
             sessions[truck]?.trip = nil
             counters.tripsRejected += 1
             logger.warning("trip rejected", metadata: ["truck": "\(truck)", "trip": "\(trip.tripId)", "reason": "\(rejection.reason)"])
@@ -609,7 +608,7 @@ public actor Coordinator {
         let status = CoordinatorStatus(
             headerId: nextHeaderId(CoordinatorTopic.status), timestamp: timestamp(), siteId: configuration.siteId, state: state,
             since: WireTimestamp.format(secondsSince1970: startedAt), version: VDA5050.version, trucks: sessions.count,
-            activeTrips: core.activeTrips, staleTrucks: sessions.keys.filter { core.snapshot(of: $0)?.stale == true }.count,
+            activeTrips: core.activeTrips, staleTrucks: core.staleTrucks.count,
             closedZones: core.closedZoneReasons.sorted { $0.key < $1.key }.map { .init(zoneId: $0.key.rawValue, reason: $0.value) })
         publish(status, to: CoordinatorTopic.status, qos: .atLeastOnce, retain: true)
     }
@@ -662,22 +661,20 @@ public actor Coordinator {
     /// Sets the gauges (stale trucks, active authorities) from the core, before a scrape.
     public func refreshGauges() {
         let now = clock.now()
-        var stale = 0
-        var active = 0
-        for truck in sessions.keys {
-            guard let snapshot = core.snapshot(of: truck) else { continue }
-            if snapshot.stale { stale += 1 }
-            if let authority = snapshot.authority, authority.expiry > now { active += 1 }
-        }
-        metrics.staleTrucks.record(stale)
-        metrics.activeAuthorities.record(active)
+        metrics.staleTrucks.record(core.staleTrucks.count)
+        metrics.activeAuthorities.record(sessions.keys.filter { (core.snapshot(of: $0)?.authority?.expiry ?? -.infinity) > now }.count)
     }
 
     /// What `/health` reports: healthy when connected and online (not recovering).
     public func health() -> (healthy: Bool, state: String, connected: Bool, trucks: Int, stale: Int) {
-        let stale = sessions.keys.filter { core.snapshot(of: $0)?.stale == true }.count
         let connected = client.isConnected
-        return (connected && state == .online, state.rawValue, connected, sessions.count, stale)
+        return (connected && state == .online, state.rawValue, connected, sessions.count, core.staleTrucks.count)
+    }
+
+    /// The core's refusal among `commands`, if it refused the event.
+    static func rejection(in commands: [CoreCommand]) -> Rejection? {
+        for command in commands { if case .rejected(let rejection) = command { return rejection } }
+        return nil
     }
 
     /// What the core knows of a truck now.

@@ -10,7 +10,7 @@ extension Coordinator {
         counters.operatorRequests += 1
         let request: OperatorRequest
         do {
-            request = try WireDecoder().decode(OperatorRequest.self, from: message.payload)
+            request = try decoder.decode(OperatorRequest.self, from: message.payload)
         } catch {
             reject(.malformed, topic: message.topic, detail: error.description)
             return reply(to: message, .rejected, reason: "malformed request: \(error)")
@@ -61,7 +61,7 @@ extension Coordinator {
             else { return reply(to: message, .rejected, reason: "the journal cannot be written") }
         }
         let commands = core.handle(.operatorCommand(command), now: now)
-        if case .rejected(let rejection)? = commands.first(where: { if case .rejected = $0 { true } else { false } }) {
+        if let rejection = Self.rejection(in: commands) {
             apply(commands)
             return reply(to: message, .rejected, reason: rejection.reason.description)
         }
@@ -124,7 +124,7 @@ extension Coordinator {
             "state": .string(state.rawValue),
             "trucks": .number(Double(sessions.count)),
             "activeTrips": .number(Double(core.activeTrips)),
-            "staleTrucks": .array(sessions.keys.filter { core.snapshot(of: $0)?.stale == true }.sorted().map { .string($0.rawValue) }),
+            "staleTrucks": .array(core.staleTrucks.map { .string($0.rawValue) }),
             "closedZones": .object(core.closedZoneReasons.reduce(into: [:]) { $0[$1.key.rawValue] = .string($1.value) }),
         ])
     }
@@ -137,7 +137,7 @@ extension Coordinator {
         do {
             try client.send(
                 MQTTOutbound(
-                    topic: topic, payload: try WireEncoder().encode(reply), qos: .atLeastOnce,
+                    topic: topic, payload: try encoder.encode(reply), qos: .atLeastOnce,
                     properties: MQTTProperties(contentType: "application/json", correlationData: request.properties.correlationData)))
         } catch {
             logger.error("operator reply failed", metadata: ["topic": "\(topic)", "error": "\(error)"])

@@ -43,15 +43,12 @@ public struct RouteNodes: Sendable {
         self.nodes = nodes.sorted { $0.position < $1.position }
     }
 
-    /// The node name of a point `offset` metres into `zone`.
+    /// The node name of a point `offset` metres into `zone`, to the centimetre ("xray@20.5",
+    /// "road@0").
     public static func id(_ zone: ZoneID, _ offset: Meters) -> String {
         let centimetres = (offset * 100).rounded()
-        let whole = Int64(centimetres) / 100
-        let fraction = abs(Int64(centimetres) % 100)
-        let sign = centimetres < 0 && whole == 0 ? "-" : ""
-        if fraction == 0 { return "\(zone.rawValue)@\(sign)\(whole)" }
-        return "\(zone.rawValue)@\(sign)\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
-            .replacingTrailingZero()
+        let text = centimetres.truncatingRemainder(dividingBy: 100) == 0 ? "\(Int64(centimetres) / 100)" : "\(centimetres / 100)"
+        return "\(zone.rawValue)@\(text)"
     }
 
     /// The route position of a node name, if it names a point of this route.
@@ -77,9 +74,4 @@ public struct RouteNodes: Sendable {
         for (index, node) in nodes.enumerated() where node.position <= s + 0.005 { last = index }
         return last
     }
-}
-
-extension String {
-    /// "12.50" → "12.5".
-    fileprivate func replacingTrailingZero() -> String { hasSuffix("0") && contains(".") ? String(dropLast()) : self }
 }

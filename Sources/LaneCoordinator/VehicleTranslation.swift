@@ -98,43 +98,29 @@ public enum VehicleTranslation {
             ])
     }
 
-    /// What a state says about the truck's position: its last node's position plus the distance
-    /// driven since (negative before the first node: the truck waits in the origin yard); nil
-    /// without a node.
-    public static func position(of state: StateMessage, on nodes: RouteNodes) -> Meters? {
-        guard !state.lastNodeId.isEmpty, let node = nodes.position(of: state.lastNodeId) else { return nil }
+    /// Where a state puts the truck's front on its route: its last node's position plus the
+    /// distance driven since (negative before the first node: the truck waits in the origin
+    /// yard); with no node yet (no order), `mobileRobotPosition.x` on the lane's map.
+    public static func routePosition(of state: StateMessage, on nodes: RouteNodes) throws(RouteError) -> Meters {
+        guard !state.lastNodeId.isEmpty else { return state.mobileRobotPosition?.x ?? 0 }
+        guard let node = nodes.position(of: state.lastNodeId) else { throw RouteError.nodeNotOnRoute(state.lastNodeId) }
         return node + (state.distanceSinceLastNode ?? 0)
     }
 
-    /// The core report of a truck's state. `nodes` is the truck's trip route (nil without a
-    /// trip: the report then only shows the truck alive); `orderId` the trip's order, whose
-    /// echoed `orderUpdateId` acknowledges an authority.
+    /// The core report of a truck's state. `front` is its route position
+    /// (`routePosition(of:on:)`, placed on `nodes`); without a trip both are nil and the report
+    /// only shows the truck alive. `orderId` is the trip's order, whose echoed `orderUpdateId`
+    /// acknowledges an authority.
     public static func report(
-        from state: StateMessage, measuredAt: Seconds, nodes: RouteNodes?, orderId: String?
-    ) throws(RouteError)
+        from state: StateMessage, measuredAt: Seconds, front: Meters?, on nodes: RouteNodes?, orderId: String?
+    )
         -> TruckStateReport
     {
-        let truck = TruckID(state.serialNumber)
-        let acknowledged = state.orderId == orderId ? state.orderUpdateId : 0
-        let speed = state.velocity?.vx ?? 0
-        let uncertainty = state.mobileRobotPosition?.deviationRange ?? 0.5
-        guard let nodes else {
-            return TruckStateReport(
-                truck: truck, sequence: state.headerId, measuredAt: measuredAt, zone: ZoneID(""), offset: 0, speed: speed,
-                uncertainty: uncertainty, acknowledgedAuthority: acknowledged)
-        }
-        let place: (zone: ZoneID, offset: Meters)
-        if state.lastNodeId.isEmpty {
-            // No order yet: the position along the lane (`x` on the lane's map).
-            place = nodes.place(state.mobileRobotPosition?.x ?? 0)
-        } else if let s = position(of: state, on: nodes) {
-            place = nodes.place(s)
-        } else {
-            throw RouteError.nodeNotOnRoute(state.lastNodeId)
-        }
+        let place = front.flatMap { s in nodes.map { $0.place(s) } } ?? (zone: ZoneID(""), offset: 0)
         return TruckStateReport(
-            truck: truck, sequence: state.headerId, measuredAt: measuredAt, zone: place.zone, offset: place.offset, speed: speed,
-            uncertainty: uncertainty, acknowledgedAuthority: acknowledged)
+            truck: TruckID(state.serialNumber), sequence: state.headerId, measuredAt: measuredAt, zone: place.zone, offset: place.offset,
+            speed: state.velocity?.vx ?? 0, uncertainty: state.mobileRobotPosition?.deviationRange ?? 0.5,
+            acknowledgedAuthority: state.orderId == orderId ? state.orderUpdateId : 0)
     }
 }
 

@@ -23,6 +23,9 @@ extension SchedulerCore {
         Dictionary(uniqueKeysWithValues: closedZones.map { (site.zones[$0.key].id, $0.value) })
     }
 
+    /// The trucks declared stale now (silent beyond `staleAfter`), sorted.
+    public var staleTrucks: [TruckID] { truckIndex.compactMap { trucks[$0.value].stale ? $0.key : nil }.sorted() }
+
     /// Number of trucks currently on a trip.
     public var activeTrips: Int { trucks.filter { $0.trip != nil }.count }
 }

@@ -1,16 +1,13 @@
 import LaneAuditor
 import LaneCore
 import LaneSiteFile
+import LaneTestKit
 import Testing
 
 /// The auditor fires on what it must find, and stays quiet on what is allowed.
 @Suite("the independent trace auditor")
 struct TraceAuditorTests {
-    static var site: Site {
-        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return try! SiteFile.load(path: parts.joined(separator: "/") + "/simulators/sites/huu-nghi-1119-1120.yaml")
-    }
+    static var site: Site { try! SiteFile.load(path: Repository.path("simulators/sites/huu-nghi-1119-1120.yaml")) }
 
     static func sample(
         _ truck: String, _ front: Double, lane: String? = "import", authorityEnd: Double? = nil, t: Double = 100
@@ -39,9 +36,15 @@ struct TraceAuditorTests {
         // The exit gate (a station, 24 m) holds two trucks' ends.
         let gate = auditor.audit([Self.sample("T1", 30), Self.sample("T2", 5)])
         #expect(gate.contains { $0.kind == "exclusive-zone" })
-        let past = auditor.audit([Self.sample("T1", 300, authorityEnd: 299)])
+        let past = auditor.audit([Self.sample("T1", 300, authorityEnd: 299), Self.sample("T1", 300, authorityEnd: 299, t: 100.5)])
         #expect(past.map(\.kind) == ["past-authority"])
-        #expect(auditor.audit([Self.sample("T1", 300, authorityEnd: 299.8)]).isEmpty, "within the tolerance")
+        #expect(past.first?.t == 100.5)
+        #expect(
+            auditor.audit([Self.sample("T1", 300, authorityEnd: 299), Self.sample("T1", 301, authorityEnd: 320, t: 100.5)]).isEmpty,
+            "one sample past an end the trace had not yet seen extended")
+        #expect(
+            auditor.audit([Self.sample("T1", 300, authorityEnd: 299.8), Self.sample("T1", 300, authorityEnd: 299.8, t: 100.5)]).isEmpty,
+            "within the tolerance")
     }
 
     @Test("trucks in the yards and samples at other instants are not compared")

@@ -12,11 +12,7 @@ import Testing
 /// its own topics.
 @Suite("broker accounts and ACL template")
 struct BrokerAccessTests {
-    static var acl: String {
-        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return (try? String(contentsOfFile: parts.joined(separator: "/") + "/protocols/broker/acl", encoding: .utf8)) ?? ""
-    }
+    static var acl: String { (try? String(contentsOfFile: Repository.path("protocols/broker/acl"), encoding: .utf8)) ?? "" }
 
     static let accounts = ["coordinator": "c-secret", "operator": "o-secret", "yard": "y-secret", "T001": "t1-secret", "T002": "t2-secret"]
 

@@ -12,11 +12,7 @@ import Testing
 
 @Suite("the real-broker simulation on the default site")
 struct BrokerSimulationTests {
-    static var defaultSite: String {
-        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/simulators/sites/huu-nghi-1119-1120.yaml"
-    }
+    static var defaultSite: String { Repository.path("simulators/sites/huu-nghi-1119-1120.yaml") }
 
     /// Runs the simulation against an in-process coordinator on the default site and audits the trace.
     static func run(

@@ -93,9 +93,12 @@ struct CoordinatorFaultTests {
         try await observer.connect()
         let statuses = Collector(messagesOf: observer)
         try await observer.subscribe(CoordinatorTopic.status)
+        try await observer.subscribe("lanes/v3/lane-fleet/T001/order")
         let coordinator = try process.start()
         @Sendable func states() -> [CoordinatorStatus.State] {
-            statuses.elements.compactMap { try? WireDecoder().decode(CoordinatorStatus.self, from: $0.payload).state }
+            statuses.elements.filter { $0.topic == CoordinatorTopic.status }.compactMap {
+                try? WireDecoder().decode(CoordinatorStatus.self, from: $0.payload).state
+            }
         }
         do {
             try await eventually("the coordinator online") { states().contains(.online) }
@@ -112,8 +115,13 @@ struct CoordinatorFaultTests {
                 let later = await truck.position
                 return speed == 0 && later == position
             }
+            // The authority the coordinator sent, as seen on the broker (not the truck's own view).
+            let orders = statuses.elements.filter { $0.topic.hasSuffix("/order") }.compactMap {
+                try? WireDecoder().decode(OrderMessage.self, from: $0.payload)
+            }
+            let lastOrder = try #require(orders.max { $0.orderUpdateId < $1.orderUpdateId })
+            let authorityEnd = try #require(lastOrder.nodes.last(where: \.released)?.nodePosition?.x)
             let stoppedAt = await truck.position
-            let authorityEnd = await truck.authorityEnd
             #expect(stoppedAt <= authorityEnd + 0.01, "stopped at \(stoppedAt), within its authority to \(authorityEnd)")
             await truck.stop()
             driving.cancel()

@@ -60,16 +60,21 @@ struct VehicleTranslationTests {
             orderUpdateId: 7, lastNodeId: "road@0", lastNodeSequenceId: 0, driving: true, distanceSinceLastNode: 12.5,
             powerSupply: .init(stateOfCharge: 90, charging: false), operatingMode: .automatic,
             safetyState: .init(activeEmergencyStop: .none, fieldViolation: false))
-        var report = try VehicleTranslation.report(from: state, measuredAt: 100, nodes: nodes, orderId: "trip-7")
+        let nodes = self.nodes
+        func place(_ state: StateMessage, orderId: String) throws(RouteError) -> TruckStateReport {
+            let front = try VehicleTranslation.routePosition(of: state, on: nodes)
+            return VehicleTranslation.report(from: state, measuredAt: 100, front: front, on: nodes, orderId: orderId)
+        }
+        var report = try place(state, orderId: "trip-7")
         #expect(report.zone == "road" && report.offset == 12.5 && report.acknowledgedAuthority == 7)
         state.lastNodeId = "exit-gate@0"
         state.distanceSinceLastNode = -6
-        report = try VehicleTranslation.report(from: state, measuredAt: 100, nodes: nodes, orderId: "another-trip")
+        report = try place(state, orderId: "another-trip")
         #expect(report.zone == "exit-gate" && report.offset == -6, "in the origin yard")
         #expect(report.acknowledgedAuthority == 0, "an echo of another order acknowledges nothing")
         state.lastNodeId = "elsewhere@1"
         #expect(throws: RouteError.nodeNotOnRoute("elsewhere@1")) {
-            try VehicleTranslation.report(from: state, measuredAt: 100, nodes: nodes, orderId: "trip-7")
+            try place(state, orderId: "trip-7")
         }
         try Self.emit(try WireEncoder().encode(state), as: "state-coordinator-test")
     }

@@ -1,6 +1,7 @@
 import LaneCore
 import LaneFastSim
 import LaneSiteFile
+import LaneTestKit
 import Testing
 
 #if canImport(Glibc)
@@ -9,11 +10,7 @@ import Testing
 
 /// Locates files of the package from the test's source path.
 enum PackageFiles {
-    static var root: String {
-        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)  // Tests/LaneCoreTests/ThroughputTests.swift
-        return parts.joined(separator: "/")
-    }
+    static var root: String { Repository.root }
 
     static func site(_ name: String) throws -> Site {
         try SiteFile.load(path: "\(root)/simulators/sites/\(name).yaml")

@@ -1,5 +1,6 @@
 import LaneCore
 import LaneSiteFile
+import LaneTestKit
 import Testing
 
 #if canImport(Glibc)
@@ -9,11 +10,7 @@ import Testing
 /// Site files: both real roads load; every mistake names the file, the path, the line and the problem.
 @Suite("Site files")
 struct SiteFileTests {
-    static var sitesFolder: String {
-        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/simulators/sites"
-    }
+    static var sitesFolder: String { Repository.path("simulators/sites") }
 
     @Test("road 1119-1120 (Hữu Nghị) loads with its two driverless lanes")
     func huuNghi() throws {

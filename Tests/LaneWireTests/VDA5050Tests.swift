@@ -1,4 +1,5 @@
 import Foundation
+import LaneTestKit
 import LaneWire
 import Testing
 
@@ -7,11 +8,7 @@ import Testing
 /// `Tests/conformance/validate.py` checks it against the official schemas after the tests.
 @Suite("VDA 5050 messages")
 struct VDA5050Tests {
-    static var examples: String {
-        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/protocols/examples"
-    }
+    static var examples: String { Repository.path("protocols/examples") }
 
     static func golden(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: URL(fileURLWithPath: "\(examples)/\(name).json")))

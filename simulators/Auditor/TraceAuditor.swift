@@ -15,7 +15,8 @@ public struct TraceSample: Codable, Sendable, Equatable {
     public var front: Double
     /// Its speed (m/s).
     public var speed: Double
-    /// The end of authority it drives to (route position), nil without an order.
+    /// The end of authority of the last order the coordinator sent it, as seen on the broker by
+    /// the simulator (route position), nil without an order.
     public var authorityEnd: Double?
     /// Its length (m).
     public var length: Double
@@ -54,7 +55,10 @@ public struct AuditViolation: Sendable, Equatable, CustomStringConvertible {
 /// zones each channel's route passes) and nothing of the planner or the interlocking. From the
 /// trucks' true positions it checks, at every sample instant, that no two trucks in the same zone
 /// come closer than the site's standstill gap (less `tolerance` for sampling), that no exclusive
-/// zone or station holds two trucks, and that no truck is past the end of authority it was given.
+/// zone or station holds two trucks, and that no truck is past the end of authority the
+/// coordinator sent it in two consecutive samples of that truck (the trace sees an order on the
+/// broker a moment after the truck does, so one sample past a newly extended end is not an
+/// overrun; a truck that overran is still past it half a second later).
 public struct TraceAuditor: Sendable {
     /// The site.
     public let site: Site
@@ -87,6 +91,7 @@ public struct TraceAuditor: Sendable {
     public func audit(_ samples: [TraceSample], window: Double = 0.2) -> [AuditViolation] {
         var violations: [AuditViolation] = []
         let sorted = samples.sorted { $0.t < $1.t }
+        var pastBefore: Set<String> = []
         var index = 0
         while index < sorted.count {
             var group = [sorted[index]]
@@ -95,24 +100,29 @@ public struct TraceAuditor: Sendable {
                 group.append(sorted[next])
                 next += 1
             }
-            violations += check(group)
+            violations += check(group, pastBefore: &pastBefore)
             index = next
         }
         return violations
     }
 
-    func check(_ group: [TraceSample]) -> [AuditViolation] {
+    func check(_ group: [TraceSample], pastBefore: inout Set<String>) -> [AuditViolation] {
         var violations: [AuditViolation] = []
         var latest: [String: TraceSample] = [:]
         for sample in group { latest[sample.truck] = sample }
         let trucks = latest.values.sorted { $0.truck < $1.truck }
         for sample in trucks {
-            if let end = sample.authorityEnd, sample.lane != nil, sample.front > end + tolerance {
+            guard let end = sample.authorityEnd, sample.lane != nil, sample.front > end + tolerance else {
+                pastBefore.remove(sample.truck)
+                continue
+            }
+            if pastBefore.contains(sample.truck) {
                 violations.append(
                     AuditViolation(
                         t: sample.t, kind: "past-authority", trucks: [sample.truck],
                         detail: String(format: "front %.2f m, authority ends at %.2f m", sample.front, end)))
             }
+            pastBefore.insert(sample.truck)
         }
         let occupied = trucks.map { ($0, occupancy($0)) }
         for i in 0..<occupied.count {

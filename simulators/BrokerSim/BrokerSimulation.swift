@@ -138,14 +138,31 @@ public struct BrokerSimulation: Sendable {
                 return broker
             }())
         try await yard.connect()
-        let states = TripStates()
+        /// The latest published state of each trip.
+        let states = Locked<[String: TripStateMessage.State]>([:])
+        /// The end of authority of the last order the coordinator sent each truck, seen on the
+        /// broker: the trace's authority, independent of the trucks' own code.
+        let authorities = Locked<[String: (orderId: String, update: UInt64, end: Double)]>([:])
         let listening = Task {
+            let decoder = WireDecoder()
             for await message in yard.messages {
-                guard let state = try? WireDecoder().decode(TripStateMessage.self, from: message.payload) else { continue }
-                states.record(state.tripId, state.state)
+                if message.topic.hasSuffix("/order") {
+                    guard let order = try? decoder.decode(OrderMessage.self, from: message.payload),
+                        let end = order.nodes.last(where: \.released)?.nodePosition?.x
+                    else { continue }
+                    authorities.withLock { known in
+                        if let last = known[order.serialNumber], last.orderId == order.orderId, last.update >= order.orderUpdateId {
+                            return
+                        }
+                        known[order.serialNumber] = (order.orderId, order.orderUpdateId, end)
+                    }
+                } else if let state = try? decoder.decode(TripStateMessage.self, from: message.payload) {
+                    states.withLock { $0[state.tripId] = state.state }
+                }
             }
         }
         try await yard.subscribe("lanes/coordinator/trips/#", qos: .atLeastOnce)
+        try await yard.subscribe("\(c.interfaceName)/\(VDA5050.majorVersion)/+/+/order", qos: .atLeastOnce)
         let trips = Locked<[Trip]>([])
         /// Each truck's current trip (lane, channel), nil in a yard between trips.
         let current = Locked<[String: (lane: String, channel: String)]>([:])
@@ -181,6 +198,7 @@ public struct BrokerSimulation: Sendable {
                             return u < c.channelMix.green ? .green : u < c.channelMix.green + c.channelMix.yellow ? .yellow : .red
                         }
                         current.withLock { $0[serial] = (lanes[lane].rawValue, channel.rawValue) }
+                        authorities.withLock { $0[serial] = nil }
                         let dispatched = now()
                         let trip = TripDispatch(
                             headerId: UInt64(number), timestamp: WireTimestamp.format(secondsSince1970: dispatched), siteId: c.siteId,
@@ -193,7 +211,7 @@ public struct BrokerSimulation: Sendable {
                             return $0.count - 1
                         }
                         while now() < finalEnd {
-                            let state = states.latest(tripId)
+                            let state = states.withLock { $0[tripId] }
                             if state == .finished {
                                 trips.withLock { $0[index].finished = now() }
                                 current.withLock { $0[serial] = nil }
@@ -202,7 +220,7 @@ public struct BrokerSimulation: Sendable {
                             if state == .rejected { break }
                             try await Task.sleep(for: .milliseconds(50))
                         }
-                        if states.latest(tripId) == .rejected {
+                        if states.withLock({ $0[tripId] }) == .rejected {
                             current.withLock { $0[serial] = nil }
                             try await Task.sleep(for: .seconds(10 / c.timeScale))
                             continue
@@ -219,7 +237,8 @@ public struct BrokerSimulation: Sendable {
         let encoder = JSONEncoder()
         var lastReport = start
         var lastSample = start
-        while now() < end || (now() < finalEnd && trips.withLock { $0.contains { $0.finished == nil && !states.isRejected($0) } }) {
+        @Sendable func refused(_ trip: Trip) -> Bool { states.withLock { $0[trip.id] } == .rejected }
+        while now() < end || (now() < finalEnd && trips.withLock { $0 }.contains { $0.finished == nil && !refused($0) }) {
             try await Task.sleep(for: .milliseconds(Int(max(10, 500 / c.timeScale))))
             if let trace, now() - lastSample >= 0.5 {
                 lastSample = now()
@@ -227,11 +246,11 @@ public struct BrokerSimulation: Sendable {
                 for (index, agent) in agents.enumerated() {
                     let serial = String(format: "T%03d", index + 1)
                     let trip = current.withLock { $0[serial] }
-                    let authorityEnd = await agent.authorityEnd
+                    let front = await agent.position
+                    let speed = await agent.speed
                     let sample = TraceSample(
-                        t: now(), truck: serial, lane: trip?.lane, channel: trip?.channel, front: await agent.position,
-                        speed: await agent.speed, authorityEnd: authorityEnd.isFinite ? authorityEnd : nil,
-                        length: agent.configuration.length)
+                        t: now(), truck: serial, lane: trip?.lane, channel: trip?.channel, front: front, speed: speed,
+                        authorityEnd: authorities.withLock { $0[serial]?.end }, length: agent.configuration.length)
                     lines.append(try encoder.encode(sample))
                     lines.append(UInt8(ascii: "\n"))
                 }
@@ -248,19 +267,8 @@ public struct BrokerSimulation: Sendable {
         listening.cancel()
         await yard.close()
         return Summary(
-            trips: trips.withLock { $0 }, duration: c.duration, rejected: trips.withLock { $0 }.filter { states.isRejected($0) }.count)
+            trips: trips.withLock { $0 }, duration: c.duration, rejected: trips.withLock { $0 }.filter(refused).count)
     }
-}
-
-/// The latest published state of each trip.
-final class TripStates: Sendable {
-    private let states = Mutex<[String: TripStateMessage.State]>([:])
-
-    func record(_ trip: String, _ state: TripStateMessage.State) { states.withLock { $0[trip] = state } }
-
-    func latest(_ trip: String) -> TripStateMessage.State? { states.withLock { $0[trip] } }
-
-    func isRejected(_ trip: BrokerSimulation.Trip) -> Bool { latest(trip.id) == .rejected }
 }
 
 /// A value shared between tasks under a lock.

@@ -108,7 +108,7 @@ public actor TruckAgent {
     var order: OrderMessage?
     var nodes: [Node] = []
     /// The end of authority the truck drives to (the last released node of its order).
-    public private(set) var authorityEnd: Double = -.infinity
+    var authorityEnd: Double = -.infinity
     var authorityExpiry: Double = -.infinity
     var speedLimits: [(from: Double, to: Double, limit: Double)] = []
     /// Position along the lane (m).
