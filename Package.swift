@@ -109,10 +109,17 @@ let package = Package(
             path: "simulators/FastSim",
             swiftSettings: strict
         ),
+        // Scenario files and the capacity report (fast mode), with its SVG plots.
+        .target(
+            name: "LaneScenario",
+            dependencies: ["LaneCore", "LaneSiteFile", "LaneFastSim"],
+            path: "simulators/Scenario",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "lane-sim",
             dependencies: [
-                "LaneCore", "LaneSiteFile", "LaneFastSim", "LaneSafetyCheck", "LaneBrokerSim", "LaneMQTT", "LaneWire",
+                "LaneCore", "LaneSiteFile", "LaneFastSim", "LaneSafetyCheck", "LaneBrokerSim", "LaneMQTT", "LaneWire", "LaneScenario",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulators/lane-sim",
@@ -144,6 +151,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LaneScenarioTests",
+            dependencies: ["LaneScenario", "LaneCore", "LaneFastSim", "LaneSiteFile", "LaneTestKit"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -14,7 +14,7 @@ source .ci/install-packages.sh
 install_packages git pkg-config libjson-c-dev libmosquitto-dev mosquitto openssl libsqlite3-dev
 
 echo "== format (swift format lint --strict)"
-swift format lint --strict -r Package.swift Sources Tests simulators/FastSim simulators/lane-sim simulators/TruckAgent simulators/BrokerSim simulators/Auditor \
+swift format lint --strict -r Package.swift Sources Tests simulators/FastSim simulators/lane-sim simulators/TruckAgent simulators/BrokerSim simulators/Auditor simulators/Scenario \
     Benchmarks/Package.swift Benchmarks/CoreBenchmarks Benchmarks/WireBenchmarks Benchmarks/MQTTBenchmarks Benchmarks/CoordinatorBenchmarks
 
 echo "== build (the project's own code must compile without warnings)"

@@ -98,8 +98,11 @@ extension SchedulerCore {
             let pt = trucks[t].priority || trucks[t].trip!.request.perishable
             if pu != pt { return pu }
         }
-        guard trucks[t].waitingZone == z else { return true }
+        // Trucks waiting at the two ends of one single-lane section wait for the same thing:
+        // they are ranked together, or each would give way to the other for ever.
+        guard let w = trucks[t].waitingZone, section[w] == section[z] else { return true }
         if trucks[u].waitingSince != trucks[t].waitingSince { return trucks[u].waitingSince < trucks[t].waitingSince }
+        if w != z { return trucks[u].trip!.admission < trucks[t].trip!.admission }
         let ou = trucks[u].plannedOpen[z] ?? .infinity
         let ot = trucks[t].plannedOpen[z] ?? .infinity
         if ou != ot { return ou < ot }
@@ -172,7 +175,10 @@ extension SchedulerCore {
 
     /// Whether no truck may stop inside `zone`: a crossing (exclusive, not a station) or a
     /// single-lane section driven both ways.
-    func mustClear(_ zone: Zone) -> Bool { (zone.isExclusive && zone.kind != .station) || zone.sharing == .bidirectional }
+    static func mustClear(_ zone: Zone) -> Bool { (zone.isExclusive && zone.kind != .station) || zone.sharing == .bidirectional }
+
+    /// Whether no truck may stop inside `zone` (see the static form).
+    func mustClear(_ zone: Zone) -> Bool { Self.mustClear(zone) }
 
     /// The speed at which `t`, waiting for zone `zone` held by `blocker` (still at work there),
     /// reaches `stop` as the holder is predicted to clear the zone: rolling up instead of

@@ -27,6 +27,8 @@ public struct SchedulerCore: Sendable {
     var freeSlots: [Int] = []
     var claims: [[ZoneClaim]]
     var waitingAt: [[Int]]
+    /// Per zone, its single-lane section (see `sections(of:)`).
+    let section: [Int]
     var closedZones: [Int: String] = [:]
     var heldLanes: Set<Int> = []
     var siteHeld = false
@@ -44,6 +46,23 @@ public struct SchedulerCore: Sendable {
         self.configuration = configuration
         self.claims = Array(repeating: [], count: site.zones.count)
         self.waitingAt = Array(repeating: [], count: site.zones.count)
+        self.section = SchedulerCore.sections(of: site)
+    }
+
+    /// Per zone, the single-lane section it belongs to: zones that no truck may stop in and
+    /// that follow each other on some lane form one section (named by its first zone's index);
+    /// any other zone is a section of its own.
+    static func sections(of site: Site) -> [Int] {
+        var section = Array(site.zones.indices)
+        func root(_ z: Int) -> Int { section[z] == z ? z : root(section[z]) }
+        for lane in site.lanes {
+            let zones = lane.steps.compactMap { site.zoneIndex[$0.zone] }
+            for (a, b) in zip(zones, zones.dropFirst()) where mustClear(site.zones[a]) && mustClear(site.zones[b]) {
+                let (ra, rb) = (root(a), root(b))
+                if ra != rb { section[max(ra, rb)] = min(ra, rb) }
+            }
+        }
+        return site.zones.indices.map(root)
     }
 
     /// Applies one event at instant `now` and returns the commands it causes, in the order they

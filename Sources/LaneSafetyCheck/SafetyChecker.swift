@@ -99,7 +99,15 @@ public struct SafetyChecker: Sendable {
 
     let site: Site
     let gap: Meters
+    /// Per zone: its length, whether one truck at a time may be in it, whether it is a merge.
+    let zoneLength: [Meters]
+    let exclusive: [Bool]
+    let merges: [Bool]
     var tracked: [TruckID: Tracked] = [:]
+    /// The tracked trucks in sorted order (the order in which they are checked).
+    var order: [TruckID] = []
+    /// Lists of pieces kept from one step to the next, so that a step allocates little.
+    var scratch = Scratch()
     /// Per zone, the trucks in the order their fronts entered it.
     var entries: [[TruckID]]
     /// Violations found so far.
@@ -112,6 +120,9 @@ public struct SafetyChecker: Sendable {
     /// A checker for `site`.
     public init(site: Site) {
         self.site = site
+        self.zoneLength = site.zones.map(\.length)
+        self.exclusive = site.zones.map { $0.kind == .exclusive || $0.kind == .station || $0.sharing == .exclusive }
+        self.merges = site.zones.map { $0.sharing == .merge }
         self.gap = site.rules.standstillGap
         self.entries = Array(repeating: [], count: site.zones.count)
     }
@@ -132,12 +143,16 @@ public struct SafetyChecker: Sendable {
     /// A truck started a trip on `lane` with `channel`.
     public mutating func tripStarted(_ truck: TruckID, lane: LaneID, channel: CustomsChannel) {
         let l = site.lanes.firstIndex { $0.id == lane }!
+        if tracked[truck] == nil {
+            order.insert(truck, at: order.firstIndex { $0 > truck } ?? order.endIndex)
+        }
         tracked[truck] = Tracked(lane: l, channel: channel, path: buildPath(lane: l, channel: channel))
     }
 
     /// A truck's trip ended; it left the lanes.
     public mutating func tripEnded(_ truck: TruckID) {
         tracked[truck] = nil
+        order.removeAll { $0 == truck }
         for z in entries.indices { entries[z].removeAll { $0 == truck } }
     }
 
@@ -206,11 +221,11 @@ public struct SafetyChecker: Sendable {
     /// `approach`, a piece that ends within the standstill gap of the next zone's entry also
     /// appears in the next zone, at negative positions before its entry: trucks converging on a
     /// merge or a crossing from different zones must keep the gap there too.
-    func pieces(_ t: Tracked, truck: TruckID, from: Meters, to: Meters, approach: Bool = false, into result: inout [Int: [Piece]]) {
+    func pieces(_ t: Tracked, truck: TruckID, from: Meters, to: Meters, approach: Bool = false, into result: inout ZonePieces) {
         guard to > from else { return }
         for (i, z) in t.path.zones.enumerated() {
             let start = t.path.starts[i]
-            let length = site.zones[z].length
+            let length = zoneLength[z]
             let reversed = t.path.reversed[i]
             let direction = reversed ? -1 : 1
             let low = max(from, start)
@@ -219,14 +234,14 @@ public struct SafetyChecker: Sendable {
                 var a = low - start
                 var b = high - start
                 if reversed { (a, b) = (length - b, length - a) }
-                result[z, default: []].append(Piece(truck: truck, low: a, high: b, direction: direction))
+                result.append(Piece(truck: truck, low: a, high: b, direction: direction), zone: z)
             }
             // The stretch just before this zone's entry, seen from this zone.
-            if approach && i > 0 && to > start - gap && to <= start && !isExclusive(site.zones[z]) {
+            if approach && i > 0 && to > start - gap && to <= start && !exclusive[z] {
                 var a = max(from, start - gap) - start
                 var b = to - start
                 if reversed { (a, b) = (length - b, length - a) }
-                result[z, default: []].append(Piece(truck: truck, low: a, high: b, direction: direction, approaching: true))
+                result.append(Piece(truck: truck, low: a, high: b, direction: direction, approaching: true), zone: z)
             }
         }
     }
@@ -234,10 +249,10 @@ public struct SafetyChecker: Sendable {
     /// Checks the state of every truck on a trip at `time`.
     public mutating func check(at time: Seconds, truth: [TruckID: TruckTruth]) {
         stepsChecked += 1
-        var authorityPieces: [Int: [Piece]] = [:]
-        var bodyPieces: [Int: [Piece]] = [:]
-        for (id, t) in tracked.sorted(by: { $0.key < $1.key }) {
-            guard let true_ = truth[id] else { continue }
+        var authorityPieces = scratch.take(zones: site.zones.count)
+        var bodyPieces = scratch.take(zones: site.zones.count)
+        for id in order {
+            guard let t = tracked[id], let true_ = truth[id] else { continue }
             if true_.front > true_.heldEnd + tolerance {
                 record(.drovePastAuthority, time, [id], "front \(true_.front) m past its end \(true_.heldEnd) m")
             }
@@ -246,17 +261,23 @@ public struct SafetyChecker: Sendable {
             pieces(t, truck: id, from: rear, to: end, approach: true, into: &authorityPieces)
             pieces(t, truck: id, from: rear, to: true_.front, approach: true, into: &bodyPieces)
             // Reservations: every exclusive zone the authority touches must be in the plan.
-            var touched: [Int: [Piece]] = [:]
-            pieces(t, truck: id, from: max(rear, 0), to: end, into: &touched)
-            for z in touched.keys where isExclusive(site.zones[z]) && !t.reserved.contains(site.zones[z].id) {
-                record(.exclusiveZoneNotReserved, time, [id], "authority enters \(site.zones[z].id) without a slot")
+            let from = max(rear, 0)
+            for (i, z) in t.path.zones.enumerated() where end > from && exclusive[z] {
+                let start = t.path.starts[i]
+                let zoneEnd = start + zoneLength[z]
+                let low = max(from, start)
+                let high = min(end, zoneEnd)
+                let touches = high > low || (high == low && from < zoneEnd && end > start)
+                if touches && !t.reserved.contains(site.zones[z].id) {
+                    record(.exclusiveZoneNotReserved, time, [id], "authority enters \(site.zones[z].id) without a slot")
+                }
             }
             // Overtaking: every zone entered since the last step, in route order.
             let reached = t.path.zones.indices.last(where: { t.path.starts[$0] <= true_.front }) ?? -1
             if reached > t.lastIndex {
                 for i in (t.lastIndex + 1)...reached {
                     let z = t.path.zones[i]
-                    if i > 0, site.zones[z].sharing != .merge {
+                    if i > 0, !merges[z] {
                         let previous = t.path.zones[i - 1]
                         let ahead = entries[previous].prefix { $0 != id }
                         for other in ahead where !entries[z].contains(other) {
@@ -272,22 +293,21 @@ public struct SafetyChecker: Sendable {
                 tracked[id]?.lastIndex = reached
             }
         }
-        for (z, list) in authorityPieces { checkZone(z, list, time: time, bodies: false) }
-        for (z, list) in bodyPieces { checkZone(z, list, time: time, bodies: true) }
-    }
-
-    func isExclusive(_ zone: Zone) -> Bool {
-        zone.kind == .exclusive || zone.kind == .station || zone.sharing == .exclusive
+        for z in authorityPieces.used { checkZone(z, authorityPieces.lists[z], time: time, bodies: false) }
+        for z in bodyPieces.used { checkZone(z, bodyPieces.lists[z], time: time, bodies: true) }
+        scratch.give(authorityPieces)
+        scratch.give(bodyPieces)
     }
 
     mutating func checkZone(_ z: Int, _ list: [Piece], time: Seconds, bodies: Bool) {
         guard list.count > 1 else { return }
         let zone = site.zones[z]
+        let isExclusive = exclusive[z]
         for i in 0..<list.count {
             for j in (i + 1)..<list.count where list[i].truck != list[j].truck {
                 let a = list[i]
                 let b = list[j]
-                if isExclusive(zone) {
+                if isExclusive {
                     record(
                         bodies ? .separation : .exclusiveZoneShared, time, [a.truck, b.truck],
                         "both in exclusive zone \(zone.id)")
@@ -307,5 +327,32 @@ public struct SafetyChecker: Sendable {
                 }
             }
         }
+    }
+}
+
+/// The pieces of one step, per zone, and the zones that have any.
+struct ZonePieces {
+    var lists: [[SafetyChecker.Piece]]
+    var used: [Int] = []
+
+    mutating func append(_ piece: SafetyChecker.Piece, zone: Int) {
+        if lists[zone].isEmpty { used.append(zone) }
+        lists[zone].append(piece)
+    }
+}
+
+/// Spare `ZonePieces`, emptied but with their storage kept.
+struct Scratch {
+    var spare: [ZonePieces] = []
+
+    mutating func take(zones: Int) -> ZonePieces {
+        spare.popLast() ?? ZonePieces(lists: Array(repeating: [], count: zones))
+    }
+
+    mutating func give(_ pieces: ZonePieces) {
+        var pieces = pieces
+        for z in pieces.used { pieces.lists[z].removeAll(keepingCapacity: true) }
+        pieces.used.removeAll(keepingCapacity: true)
+        spare.append(pieces)
     }
 }

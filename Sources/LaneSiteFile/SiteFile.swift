@@ -1,5 +1,5 @@
 public import LaneCore
-import Yams
+package import Yams
 
 #if canImport(Glibc)
     import Glibc
@@ -62,6 +62,11 @@ public struct SiteFileError: Error, Equatable, Sendable, CustomStringConvertible
 public enum SiteFile {
     /// Reads and parses the site file at `path`.
     public static func load(path: String) throws(SiteFileError) -> Site {
+        try parse(try readText(path: path), file: path)
+    }
+
+    /// The text of the UTF-8 file at `path`.
+    package static func readText(path: String) throws(SiteFileError) -> String {
         guard let file = fopen(path, "r") else {
             throw SiteFileError(file: path, path: "", line: nil, problem: "cannot open the file (\(String(cString: strerror(errno))))")
         }
@@ -76,11 +81,16 @@ public enum SiteFile {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw SiteFileError(file: path, path: "", line: nil, problem: "the file is not UTF-8 text")
         }
-        return try parse(text, file: path)
+        return text
     }
 
     /// Parses `text` (the contents of `file`) into a validated site.
     public static func parse(_ text: String, file: String) throws(SiteFileError) -> Site {
+        try NodeReader(file: file, node: try compose(text, file: file), path: "").site()
+    }
+
+    /// The YAML tree of `text` (the contents of `file`).
+    package static func compose(_ text: String, file: String) throws(SiteFileError) -> Node {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -94,8 +104,7 @@ public enum SiteFile {
         } catch {
             throw SiteFileError(file: file, path: "", line: nil, problem: "not valid YAML: \(error)")
         }
-        let reader = NodeReader(file: file, node: root, path: "")
-        return try reader.site()
+        return root
     }
 
     private static func yamlLine(_ error: YamlError) -> Int? {
@@ -115,34 +124,40 @@ public enum SiteFile {
 }
 
 /// A node of the site file and where it is.
-struct NodeReader {
-    let file: String
-    let node: Node
-    let path: String
+package struct NodeReader {
+    package init(file: String, node: Node, path: String) {
+        self.file = file
+        self.node = node
+        self.path = path
+    }
 
-    var line: Int? { node.mark?.line }
+    package let file: String
+    package let node: Node
+    package let path: String
 
-    func fail(_ problem: String) -> SiteFileError {
+    package var line: Int? { node.mark?.line }
+
+    package func fail(_ problem: String) -> SiteFileError {
         SiteFileError(file: file, path: path, line: line, problem: problem)
     }
 
-    func child(_ key: String) -> NodeReader? {
+    package func child(_ key: String) -> NodeReader? {
         guard let mapping = node.mapping, let value = mapping[key] else { return nil }
         return NodeReader(file: file, node: value, path: path.isEmpty ? key : "\(path).\(key)")
     }
 
-    func required(_ key: String) throws(SiteFileError) -> NodeReader {
+    package func required(_ key: String) throws(SiteFileError) -> NodeReader {
         guard node.mapping != nil else { throw fail("expected a mapping") }
         guard let value = child(key) else { throw fail("missing key '\(key)'") }
         return value
     }
 
-    func items() throws(SiteFileError) -> [NodeReader] {
+    package func items() throws(SiteFileError) -> [NodeReader] {
         guard let sequence = node.sequence else { throw fail("expected a list") }
         return sequence.enumerated().map { NodeReader(file: file, node: $1, path: "\(path)[\($0)]") }
     }
 
-    func checkKeys(_ allowed: Set<String>) throws(SiteFileError) {
+    package func checkKeys(_ allowed: Set<String>) throws(SiteFileError) {
         guard let mapping = node.mapping else { throw fail("expected a mapping") }
         for key in mapping.keys {
             guard let name = key.string, allowed.contains(name) else {
@@ -153,24 +168,24 @@ struct NodeReader {
         }
     }
 
-    func string() throws(SiteFileError) -> String {
+    package func string() throws(SiteFileError) -> String {
         guard let scalar = node.scalar, !scalar.string.isEmpty else { throw fail("expected text") }
         return scalar.string
     }
 
-    func number() throws(SiteFileError) -> Double {
+    package func number() throws(SiteFileError) -> Double {
         guard let scalar = node.scalar, let value = Double(scalar.string), value.isFinite else {
             throw fail("expected a number, found '\(node.scalar?.string ?? "a structure")'")
         }
         return value
     }
 
-    func bool() throws(SiteFileError) -> Bool {
+    package func bool() throws(SiteFileError) -> Bool {
         guard let value = node.bool else { throw fail("expected true or false") }
         return value
     }
 
-    func choice<T: RawRepresentable & CaseIterable>(_: T.Type) throws(SiteFileError) -> T where T.RawValue == String {
+    package func choice<T: RawRepresentable & CaseIterable>(_: T.Type) throws(SiteFileError) -> T where T.RawValue == String {
         let text = try string()
         guard let value = T(rawValue: text) else {
             throw fail("'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -178,7 +193,7 @@ struct NodeReader {
         return value
     }
 
-    func numbers(_ count: Int) throws(SiteFileError) -> [Double] {
+    package func numbers(_ count: Int) throws(SiteFileError) -> [Double] {
         let list = try items()
         guard list.count == count else { throw fail("expected \(count) numbers") }
         var values: [Double] = []
@@ -252,7 +267,7 @@ struct NodeReader {
             perishablePriority: priority)
     }
 
-    func dwell() throws(SiteFileError) -> DwellDistribution {
+    package func dwell() throws(SiteFileError) -> DwellDistribution {
         try checkKeys(["fixed", "uniform", "triangular"])
         if let fixed = child("fixed") { return .fixed(try fixed.number()) }
         if let uniform = child("uniform") {

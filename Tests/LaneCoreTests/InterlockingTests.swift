@@ -232,6 +232,52 @@ struct InterlockingTests {
         #expect(h.end("E") > bridgeEntry + 50)
     }
 
+    @Test("trucks waiting at the two ends of a two-zone single-lane section: one of them goes")
+    func sectionOfTwoZones() throws {
+        // A bridge and the km 0 strip on it form one single-lane section; the import lane enters
+        // it at the bridge, the export lane at km 0. Ranking the two waiting trucks per zone
+        // let each give way to the other for ever (found on road 1088/2-1089).
+        let site = try Site(
+            name: "two-zone-section",
+            zones: [
+                Zone(id: "in-road", kind: .following, length: 100, speedLimit: 8),
+                Zone(id: "bridge", kind: .following, length: 50, speedLimit: 6, sharing: .bidirectional),
+                Zone(id: "km0", kind: .handover, length: 10, speedLimit: 6, sharing: .bidirectional),
+                Zone(id: "in-end", kind: .following, length: 100, speedLimit: 8),
+                Zone(id: "out-road", kind: .following, length: 100, speedLimit: 8),
+                Zone(id: "out-end", kind: .following, length: 100, speedLimit: 8),
+            ],
+            lanes: [
+                Lane(
+                    id: "import", direction: .import, origin: "cn", destination: "vn",
+                    steps: [LaneStep(zone: "in-road"), LaneStep(zone: "bridge"), LaneStep(zone: "km0"), LaneStep(zone: "in-end")]),
+                Lane(
+                    id: "export", direction: .export, origin: "vn", destination: "cn",
+                    steps: [LaneStep(zone: "out-road"), LaneStep(zone: "km0"), LaneStep(zone: "bridge"), LaneStep(zone: "out-end")]),
+            ])
+        for order in [["I", "E"], ["E", "I"]] {
+            // X (export) is in the section; I and E queue at its two ends behind it.
+            var h = Harness(site: site)
+            h.start("X", lane: "export")
+            h.report("X", "km0", 5, speed: 5)
+            h.start("I", lane: "import")
+            h.start("E", lane: "export")
+            for id in order { h.report(TruckID(id), id == "I" ? "in-road" : "out-road", 70) }
+            h.now = 1
+            for id in order { h.report(TruckID(id), id == "I" ? "in-road" : "out-road", 70) }
+            #expect(h.end("I") <= 100 - gap + 1e-9)
+            // X leaves the section; one of the two waiting trucks must now get through it.
+            h.now = 2
+            h.report("X", "out-end", 40, speed: 5)
+            for id in order { h.report(TruckID(id), id == "I" ? "in-road" : "out-road", 70) }
+            // Entries at 100 m on both routes; the section ends at 160 m.
+            let through = ["I", "E"].filter { h.end(TruckID($0)) > 160 }
+            let waiting = ["I", "E"].filter { h.end(TruckID($0)) <= 100 - gap + 1e-9 }
+            #expect(through.count == 1, "arrival order \(order): \(through) through, \(waiting) waiting")
+            #expect(waiting.count == 1, "arrival order \(order)")
+        }
+    }
+
     @Test("a channel change re-routes a truck that can still stop before the branch, and is refused after it")
     func channelChange() throws {
         var h = Harness(site: try TestSites.shared())

@@ -16,8 +16,13 @@ public struct FastSimConfiguration: Sendable {
     public var tickInterval: Seconds = 1
     /// Number of trucks in the fleet.
     public var fleetSize: Int
-    /// The trucks' kinematics.
+    /// The trucks' kinematics when the fleet has no types.
     public var profile: TruckProfile = TruckProfile()
+    /// The fleet's truck types; truck *i* takes its type by the shares, in order. Empty: every
+    /// truck has `profile`.
+    public var truckTypes: [TruckType] = []
+    /// Window of the site clock in which every truck's true position is sampled each second.
+    public var trajectoryWindow: Range<Seconds>?
     /// Trip demand.
     public var demand: DemandProfile = DemandProfile()
     /// Faults to inject.
@@ -37,6 +42,22 @@ public struct FastSimConfiguration: Sendable {
         self.duration = duration
         self.fleetSize = fleetSize
     }
+
+    /// The type of truck `index` (from 0): the types fill the fleet in order, each with its
+    /// share rounded to whole trucks; nil when the fleet has no types.
+    public func truckType(ofTruck index: Int) -> TruckType? {
+        guard !truckTypes.isEmpty else { return nil }
+        let total = truckTypes.map(\.share).reduce(0, +)
+        var upTo = 0.0
+        for type in truckTypes {
+            upTo += type.share / total * Double(fleetSize)
+            if Double(index) < upTo.rounded() { return type }
+        }
+        return truckTypes.last
+    }
+
+    /// The kinematics of truck `index` (from 0).
+    public func profile(ofTruck index: Int) -> TruckProfile { truckType(ofTruck: index)?.profile ?? profile }
 }
 
 /// What a run produced.
@@ -65,6 +86,16 @@ public struct SimulationReport: Sendable {
     public var stepsChecked = 0
     /// Events handled by the controller.
     public var eventsHandled = 0
+    /// Shipments, trip starts and completions per simulated hour.
+    public var hourly = HourlyCounts()
+    /// Waits of shipments in the yard for a truck in the measured period (demand-driven runs).
+    public var shipmentWaits: [Seconds] = []
+    /// Trips completed in the measured period.
+    public var tripsCompletedMeasured = 0
+    /// Time spent dwelling at each station in the measured period.
+    public var stationBusy: [ZoneID: Seconds] = [:]
+    /// Samples of the true positions in the configured window.
+    public var trajectories: [TrajectorySample] = []
 
     /// Releases per hour at `zone` over the measured period.
     public func throughputPerHour(at zone: ZoneID) -> Double {
@@ -72,42 +103,46 @@ public struct SimulationReport: Sendable {
     }
 }
 
+/// A truck of a fast run, as the simulator (not the controller) knows it.
+struct SimulatedTruck {
+    let id: TruckID
+    let profile: TruckProfile
+    var yard: String
+    var readyAt: Seconds
+    var onLane = false
+    var lane = 0
+    var route: Route?
+    var channel: CustomsChannel = .green
+    var front: Meters = 0
+    var speed: MetersPerSecond = 0
+    var heldEnd: Meters = 0
+    var heldSequence: UInt64 = 0
+    var expiry: Seconds = -.infinity
+    var advisory: MetersPerSecond = 0
+    var paused = false
+    var emergency = false
+    var brokenUntil: Seconds = -.infinity
+    var linkDownUntil: Seconds = -.infinity
+    var nextReport: Seconds = 0
+    var sequence: UInt64 = 0
+    var dwellUntil: Seconds?
+    var dwellStarted: Seconds = 0
+    var cleared: Set<Int> = []
+    var startedAt: Seconds = 0
+    var wasMoving = false
+    var unplannedStops = 0
+}
+
+/// An event on its way to the controller.
+struct PendingEvent {
+    var due: Seconds
+    var order: Int
+    var event: CoreEvent
+}
+
 /// A fast in-process run: a virtual clock, kinematic trucks, the controller in the same process,
 /// faults drawn from a seed, and the independent safety checker after every step.
 public struct FastSimulation<Controller: LaneController> {
-    struct Truck {
-        let id: TruckID
-        var yard: String
-        var readyAt: Seconds
-        var onLane = false
-        var lane = 0
-        var route: Route?
-        var channel: CustomsChannel = .green
-        var front: Meters = 0
-        var speed: MetersPerSecond = 0
-        var heldEnd: Meters = 0
-        var heldSequence: UInt64 = 0
-        var expiry: Seconds = -.infinity
-        var advisory: MetersPerSecond = 0
-        var paused = false
-        var emergency = false
-        var brokenUntil: Seconds = -.infinity
-        var linkDownUntil: Seconds = -.infinity
-        var nextReport: Seconds = 0
-        var sequence: UInt64 = 0
-        var dwellUntil: Seconds?
-        var cleared: Set<Int> = []
-        var startedAt: Seconds = 0
-        var wasMoving = false
-        var unplannedStops = 0
-    }
-
-    struct PendingEvent {
-        var due: Seconds
-        var order: Int
-        var event: CoreEvent
-    }
-
     /// The site.
     public let site: Site
     /// The settings.
@@ -115,7 +150,7 @@ public struct FastSimulation<Controller: LaneController> {
     /// The controller under test.
     public private(set) var controller: Controller
     var random: SeededRandom
-    var trucks: [Truck] = []
+    var trucks: [SimulatedTruck] = []
     var byID: [TruckID: Int] = [:]
     var events: [PendingEvent] = []
     var eventOrder = 0
@@ -124,6 +159,10 @@ public struct FastSimulation<Controller: LaneController> {
     var now: Seconds = 0
     var lastPlacement: [Int: Int] = [:]
     var releaseCredit: [Double]
+    var backlog: [[Seconds]]
+    let zoneSpeedLimit: [MetersPerSecond]
+    let zoneStopOffset: [Meters?]
+    var shipmentWaits: [Seconds] = []
     var holds: [(until: Seconds, truck: TruckID)] = []
     var closures: [(until: Seconds, zone: ZoneID)] = []
     var tripTimes: [Seconds] = []
@@ -139,6 +178,9 @@ public struct FastSimulation<Controller: LaneController> {
         self.random = SeededRandom(seed: configuration.seed)
         self.checker = SafetyChecker(site: site)
         self.releaseCredit = Array(repeating: 0, count: site.lanes.count)
+        self.backlog = Array(repeating: [], count: site.lanes.count)
+        self.zoneSpeedLimit = site.zones.map(\.speedLimit)
+        self.zoneStopOffset = site.zones.map { $0.station?.stopOffset }
     }
 
     // MARK: Running
@@ -149,9 +191,10 @@ public struct FastSimulation<Controller: LaneController> {
         for i in 0..<configuration.fleetSize {
             let id = TruckID("T\(String(i + 1).leftPadded(to: 3))")
             let lane = driverless[i % driverless.count]
-            trucks.append(Truck(id: id, yard: site.lanes[lane].origin, readyAt: 0))
+            let profile = configuration.profile(ofTruck: i)
+            trucks.append(SimulatedTruck(id: id, profile: profile, yard: site.lanes[lane].origin, readyAt: 0))
             byID[id] = i
-            deliver(.truckJoined(id, configuration.profile))
+            deliver(.truckJoined(id, profile))
         }
         var nextTick: Seconds = 0
         let steps = Int((configuration.duration / configuration.step).rounded())
@@ -176,6 +219,7 @@ public struct FastSimulation<Controller: LaneController> {
         report.meanTripTime = tripTimes.isEmpty ? 0 : tripTimes.reduce(0, +) / Double(tripTimes.count)
         report.unplannedStopsPerTrip =
             report.tripsCompleted > 0 ? Double(unplannedStops) / Double(report.tripsCompleted) : 0
+        report.shipmentWaits = shipmentWaits
         report.violations = checker.violations
         report.stepsChecked = checker.stepsChecked
         return report
@@ -185,7 +229,7 @@ public struct FastSimulation<Controller: LaneController> {
         var result: [TruckID: TruckTruth] = [:]
         for truck in trucks where truck.onLane {
             result[truck.id] = TruckTruth(
-                front: truck.front, speed: truck.speed, heldEnd: truck.heldEnd, profile: configuration.profile)
+                front: truck.front, speed: truck.speed, heldEnd: truck.heldEnd, profile: truck.profile)
         }
         return result
     }
@@ -213,7 +257,14 @@ public struct FastSimulation<Controller: LaneController> {
         report.eventsHandled += 1
         let commands = controller.handle(event, now: now)
         if let traced = configuration.trace { printTrace(traced, event, commands) }
-        if configuration.checkSafety { checker.observe(commands, at: now, truth: truth()) }
+        if configuration.checkSafety {
+            // The checker needs the true states only to judge a shortened authority.
+            let shortens = commands.contains {
+                if case .authority(_, .shorten) = $0 { return true }
+                return false
+            }
+            checker.observe(commands, at: now, truth: shortens ? truth() : [:])
+        }
         for command in commands { apply(command) }
     }
 
@@ -274,6 +325,8 @@ public struct FastSimulation<Controller: LaneController> {
         trucks[t].paused = false
         trucks[t].emergency = false
         report.tripsCompleted += 1
+        report.hourly.record(\.completed, at: now)
+        if now >= configuration.warmUp { report.tripsCompletedMeasured += 1 }
         tripTimes.append(now - trucks[t].startedAt)
         unplannedStops += trucks[t].unplannedStops
         checker.tripEnded(trucks[t].id)
@@ -283,24 +336,34 @@ public struct FastSimulation<Controller: LaneController> {
 
     mutating func dispatchTrips(_ driverless: [Int]) {
         if let stop = configuration.stopDispatchingAt, now >= stop { return }
+        let rate = configuration.demand.rate(at: now)
         for lane in driverless {
-            if let rate = configuration.demand.tripsPerHourPerLane {
-                releaseCredit[lane] = min(releaseCredit[lane] + rate * configuration.step / 3600, 3)
-                guard releaseCredit[lane] >= 1 else { continue }
+            if let rate {
+                // Shipments arrive at the demand's rate and wait in the yard for a truck.
+                releaseCredit[lane] += rate * configuration.step / 3600
+                while releaseCredit[lane] >= 1 {
+                    releaseCredit[lane] -= 1
+                    backlog[lane].append(now)
+                    report.hourly.record(\.offered, at: now)
+                }
+                guard !backlog[lane].isEmpty else { continue }
             }
             // The lane's start must be clear of the truck placed there last.
             if let last = lastPlacement[lane], trucks[last].onLane, trucks[last].lane == lane,
-                trucks[last].front < configuration.profile.length + site.rules.standstillGap + 2
+                trucks[last].front < trucks[last].profile.length + site.rules.standstillGap + 2
             {
                 continue
             }
             let origin = site.lanes[lane].origin
-            guard
-                let t = trucks.indices.filter({
-                    !trucks[$0].onLane && trucks[$0].readyAt <= now && trucks[$0].yard == origin
-                }).min(by: { trucks[$0].readyAt < trucks[$1].readyAt })
-            else { continue }
-            if configuration.demand.tripsPerHourPerLane != nil { releaseCredit[lane] -= 1 }
+            var chosen: Int?
+            for i in trucks.indices where !trucks[i].onLane && trucks[i].readyAt <= now && trucks[i].yard == origin {
+                if chosen.map({ trucks[i].readyAt < trucks[$0].readyAt }) ?? true { chosen = i }
+            }
+            guard let t = chosen else { continue }
+            if rate != nil {
+                let wait = now - backlog[lane].removeFirst()
+                if now >= configuration.warmUp { shipmentWaits.append(wait) }
+            }
             startTrip(t, lane: lane)
         }
     }
@@ -339,6 +402,7 @@ public struct FastSimulation<Controller: LaneController> {
         trucks[t] = truck
         lastPlacement[lane] = t
         report.tripsStarted += 1
+        report.hourly.record(\.started, at: now)
         checker.tripStarted(truck.id, lane: site.lanes[lane].id, channel: channel)
         deliver(.tripAssigned(TripRequest(truck: truck.id, lane: site.lanes[lane].id, channel: channel, perishable: perishable)))
     }
@@ -348,6 +412,7 @@ public struct FastSimulation<Controller: LaneController> {
     mutating func injectFaults() {
         let faults = configuration.faults
         let step = configuration.step
+        guard faults.injectsEvents || !holds.isEmpty || !closures.isEmpty else { return }
         let onLane = trucks.indices.filter { trucks[$0].onLane }
         for t in onLane {
             if let every = faults.linkLossEvery, trucks[t].linkDownUntil < now, random.chance(step / every) {
@@ -389,71 +454,83 @@ public struct FastSimulation<Controller: LaneController> {
 
     mutating func moveTrucks() {
         let dt = configuration.step
-        let p = configuration.profile
+        let sample = configuration.trajectoryWindow.map { $0.contains(now) && (now - $0.lowerBound).remainder(dividingBy: 1) == 0 } ?? false
         for t in trucks.indices where trucks[t].onLane {
+            guard let route = trucks[t].route else { continue }
+            // The truck is moved out of the array and back, so that it is not copied.
             var truck = trucks[t]
-            guard let route = truck.route else { continue }
-            let limit = speedLimit(route, front: truck.front, length: p.length)
-            var target = min(limit, p.maxSpeed)
-            if truck.advisory > 0 { target = min(target, max(truck.advisory, 1)) }
-            if truck.paused || now > truck.expiry || truck.brokenUntil > now || truck.dwellUntil != nil {
-                target = 0
-            }
-            let distance = max(0, truck.heldEnd - truck.front)
-            var v: MetersPerSecond
-            if truck.emergency {
-                v = max(0, truck.speed - p.emergencyBraking * dt)
-            } else {
-                let curve = (2 * p.serviceBraking * max(0, distance - 0.02)).squareRoot()
-                let wanted = min(target, curve)
-                v = wanted > truck.speed ? min(wanted, truck.speed + p.acceleration * dt) : max(wanted, truck.speed - p.serviceBraking * dt)
-                if target == 0 { v = max(0, truck.speed - p.serviceBraking * dt) }
-            }
-            var advance = (truck.speed + v) / 2 * dt
-            if !truck.emergency && truck.front + advance > truck.heldEnd {
-                // Stop exactly at the end of authority (the braking curve's last centimetres).
-                advance = max(0, truck.heldEnd - truck.front)
-                v = 0
-            }
-            truck.front += advance
-            truck.speed = v
-            if v < 0.01 && truck.wasMoving && !atStation(truck, route) { truck.unplannedStops += 1 }
-            truck.wasMoving = v > 0.3
-            // Stations: a truck standing at an uncleared stop point dwells, then is released.
-            if let until = truck.dwellUntil, now >= until {
-                truck.dwellUntil = nil
-                if let leg = stationLeg(truck, route) {
-                    truck.cleared.insert(leg)
-                    let zone = site.zones[route.legs[leg].zone].id
-                    if now >= configuration.warmUp { report.stationReleases[zone, default: 0] += 1 }
-                    schedule(.stationFinished(truck.id, zone), at: now)
-                }
-            } else if truck.dwellUntil == nil, v < 0.01, let leg = stationLeg(truck, route) {
-                let station = site.zones[route.legs[leg].zone].station!
-                truck.dwellUntil = now + station.dwell.quantile(random.unit())
-            }
+            trucks[t].route = nil
+            move(&truck, on: route, dt: dt)
+            if sample { report.trajectories.append(TrajectorySample(truck: truck.id, lane: truck.lane, time: now, front: truck.front)) }
             trucks[t] = truck
+        }
+    }
+
+    mutating func move(_ truck: inout SimulatedTruck, on route: Route, dt: Seconds) {
+        let p = truck.profile
+        let limit = speedLimit(route, front: truck.front, length: p.length)
+        var target = min(limit, p.maxSpeed)
+        if truck.advisory > 0 { target = min(target, max(truck.advisory, 1)) }
+        if truck.paused || now > truck.expiry || truck.brokenUntil > now || truck.dwellUntil != nil {
+            target = 0
+        }
+        let distance = max(0, truck.heldEnd - truck.front)
+        var v: MetersPerSecond
+        if truck.emergency {
+            v = max(0, truck.speed - p.emergencyBraking * dt)
+        } else {
+            let curve = (2 * p.serviceBraking * max(0, distance - 0.02)).squareRoot()
+            let wanted = min(target, curve)
+            v = wanted > truck.speed ? min(wanted, truck.speed + p.acceleration * dt) : max(wanted, truck.speed - p.serviceBraking * dt)
+            if target == 0 { v = max(0, truck.speed - p.serviceBraking * dt) }
+        }
+        var advance = (truck.speed + v) / 2 * dt
+        if !truck.emergency && truck.front + advance > truck.heldEnd {
+            // Stop exactly at the end of authority (the braking curve's last centimetres).
+            advance = max(0, truck.heldEnd - truck.front)
+            v = 0
+        }
+        truck.front += advance
+        truck.speed = v
+        if v < 0.01 && truck.wasMoving && !atStation(truck, route) { truck.unplannedStops += 1 }
+        truck.wasMoving = v > 0.3
+        // Stations: a truck standing at an uncleared stop point dwells, then is released.
+        if let until = truck.dwellUntil, now >= until {
+            truck.dwellUntil = nil
+            if let leg = stationLeg(truck, route) {
+                truck.cleared.insert(leg)
+                let zone = site.zones[route.legs[leg].zone].id
+                if now >= configuration.warmUp {
+                    report.stationReleases[zone, default: 0] += 1
+                    report.stationBusy[zone, default: 0] += now - truck.dwellStarted
+                }
+                schedule(.stationFinished(truck.id, zone), at: now)
+            }
+        } else if truck.dwellUntil == nil, v < 0.01, let leg = stationLeg(truck, route) {
+            let station = site.zones[route.legs[leg].zone].station!
+            truck.dwellStarted = now
+            truck.dwellUntil = now + station.dwell.quantile(random.unit())
         }
     }
 
     func speedLimit(_ route: Route, front: Meters, length: Meters) -> MetersPerSecond {
         var limit = Double.infinity
         for leg in route.legs where leg.end > front - length && leg.start <= front {
-            limit = min(limit, site.zones[leg.zone].speedLimit)
+            limit = min(limit, zoneSpeedLimit[leg.zone])
         }
-        return limit.isFinite ? limit : site.zones[route.legs.last!.zone].speedLimit
+        return limit.isFinite ? limit : zoneSpeedLimit[route.legs.last!.zone]
     }
 
-    func stationLeg(_ truck: Truck, _ route: Route) -> Int? {
+    func stationLeg(_ truck: SimulatedTruck, _ route: Route) -> Int? {
         for (i, leg) in route.legs.enumerated() where !truck.cleared.contains(i) {
-            if let station = site.zones[leg.zone].station, abs(leg.start + station.stopOffset - truck.front) < 0.6 {
+            if let stopOffset = zoneStopOffset[leg.zone], abs(leg.start + stopOffset - truck.front) < 0.6 {
                 return i
             }
         }
         return nil
     }
 
-    func atStation(_ truck: Truck, _ route: Route) -> Bool { stationLeg(truck, route) != nil || truck.dwellUntil != nil }
+    func atStation(_ truck: SimulatedTruck, _ route: Route) -> Bool { stationLeg(truck, route) != nil || truck.dwellUntil != nil }
 
     // MARK: Reports
 

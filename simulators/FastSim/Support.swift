@@ -67,6 +67,12 @@ public struct FaultProfile: Sendable, Equatable {
     /// No faults.
     public init() {}
 
+    /// Whether any fault that happens at random instants (link loss, breakdown, hold, closure,
+    /// channel change) is switched on.
+    public var injectsEvents: Bool {
+        [linkLossEvery, breakdownEvery, operatorHoldEvery, zoneClosureEvery, channelChangeEvery].contains { $0 != nil }
+    }
+
     /// Every fault at once, at moderate rates: the profile of the randomized safety runs.
     public static var everything: FaultProfile {
         var f = FaultProfile()
@@ -89,6 +95,9 @@ public struct DemandProfile: Sendable, Equatable {
     /// Trips released per hour on each lane, or nil for saturated demand (a truck leaves as
     /// soon as it is ready and the lane's start is clear).
     public var tripsPerHourPerLane: Double?
+    /// Trips demanded per hour on each lane for each hour of the day (24 values, the first
+    /// for 00:00-01:00); when set, it overrides `tripsPerHourPerLane`.
+    public var hourly: [Double]?
     /// Share of shipments in each customs channel.
     public var channelMix: [CustomsChannel: Double] = [.green: 0.85, .yellow: 0.12, .red: 0.03]
     /// Share of perishable cargo.
@@ -98,4 +107,74 @@ public struct DemandProfile: Sendable, Equatable {
 
     /// Saturated demand with the default mix.
     public init(tripsPerHourPerLane: Double? = nil) { self.tripsPerHourPerLane = tripsPerHourPerLane }
+
+    /// Trips demanded per hour on each lane at `time` (seconds since midnight of the first
+    /// day), or nil for saturated demand.
+    public func rate(at time: Seconds) -> Double? {
+        if let hourly, hourly.count == 24 {
+            let hour = Int(time / 3600) % 24
+            return hourly[hour]
+        }
+        return tripsPerHourPerLane
+    }
+
+    /// Trips demanded per lane over one day, or nil for saturated demand.
+    public var tripsPerDayPerLane: Double? {
+        if let hourly, hourly.count == 24 { return hourly.reduce(0, +) }
+        return tripsPerHourPerLane.map { $0 * 24 }
+    }
+}
+
+/// A kind of truck in the fleet and its share of the fleet.
+public struct TruckType: Sendable, Equatable {
+    /// The type's name (e.g. `tractor-40ft`).
+    public var name: String
+    /// Share of the fleet, between 0 and 1.
+    public var share: Double
+    /// Kinematics.
+    public var profile: TruckProfile
+
+    /// A type with its share and kinematics.
+    public init(name: String, share: Double, profile: TruckProfile) {
+        self.name = name
+        self.share = share
+        self.profile = profile
+    }
+}
+
+/// Counts per hour of a run (index 0 is the first simulated hour).
+public struct HourlyCounts: Sendable, Equatable {
+    /// Shipments that arrived for a trip (both lanes).
+    public var offered: [Int] = []
+    /// Trips that began.
+    public var started: [Int] = []
+    /// Trips that completed.
+    public var completed: [Int] = []
+
+    /// Adds one to the counter at `key` in the hour of `time`.
+    public mutating func record(_ key: WritableKeyPath<HourlyCounts, [Int]>, at time: Seconds) {
+        let hour = max(0, Int(time / 3600))
+        if self[keyPath: key].count <= hour {
+            self[keyPath: key].append(contentsOf: repeatElement(0, count: hour + 1 - self[keyPath: key].count))
+        }
+        self[keyPath: key][hour] += 1
+    }
+
+    /// The counter at `key` in `hour`, zero where nothing was counted.
+    public func value(_ key: KeyPath<HourlyCounts, [Int]>, hour: Int) -> Int {
+        let values = self[keyPath: key]
+        return hour < values.count ? values[hour] : 0
+    }
+}
+
+/// One sample of a truck's true position, for time-space diagrams.
+public struct TrajectorySample: Sendable, Equatable {
+    /// The truck.
+    public var truck: TruckID
+    /// Index of its lane in the site.
+    public var lane: Int
+    /// Site clock.
+    public var time: Seconds
+    /// Route position of its front.
+    public var front: Meters
 }

@@ -1,0 +1,202 @@
+import Foundation
+public import LaneCore
+public import LaneFastSim
+
+/// The planners' answer for one scenario: what the driverless lanes carried, against demand,
+/// the bottleneck's physical capacity and the target, and the fleet the target needs.
+public struct CapacityReport: Sendable {
+    /// The scenario's name.
+    public var scenario: String
+    /// The site's name.
+    public var site: String
+    /// Trucks in the fleet.
+    public var fleetSize: Int
+    /// The run's seed.
+    public var seed: UInt64
+    /// Simulated hours.
+    public var hours: Double
+    /// The run itself.
+    public var run: SimulationReport
+    /// Vehicles per day the bottleneck stations of all driverless lanes pass at most.
+    public var bottleneckCapacityPerDay: Double
+    /// Per driverless lane: its bottleneck station and that station's capacity per hour.
+    public var bottlenecks: [(lane: LaneID, zone: ZoneID, perHour: Double)]
+    /// Mean time a truck spends in a yard between trips.
+    public var meanTurnaround: Seconds
+    /// The target judged against, if any.
+    public var target: ThroughputTarget?
+    /// The hour of the time-space diagram.
+    public var timeSpaceHour: Int
+
+    /// Trips completed or under way at the end, scaled to a day. A trip still on a lane at the
+    /// end counts for the day it began: in a steady state as many trips from the day before finish
+    /// in this one.
+    public var servedPerDay: Double { Double(run.tripsCompleted + run.tripsUnfinished.count) * 24 / hours }
+
+    /// Shipments offered, scaled to a day (nil for saturated demand).
+    public var offeredPerDay: Double? {
+        run.hourly.offered.isEmpty ? nil : Double(run.hourly.offered.reduce(0, +)) * 24 / hours
+    }
+
+    /// Vehicles per hour the bottleneck stations pass together at full use.
+    public var capacityPerHour: Double { bottleneckCapacityPerDay / 24 }
+
+    /// The most shipments offered in one hour (nil for saturated demand).
+    public var peakOfferedPerHour: Double? { run.hourly.offered.max().map(Double.init) }
+
+    /// Hours in which more shipments arrived than the bottleneck stations can pass.
+    public var hoursOverCapacity: Int { run.hourly.offered.filter { Double($0) > capacityPerHour }.count }
+
+    /// Whether the served trips reach the lower end of the target.
+    public var targetMet: Bool? { target.map { servedPerDay >= $0.low } }
+
+    /// Mean trip time, yard to yard.
+    public var meanTripTime: Seconds { run.meanTripTime }
+
+    /// Trucks needed to carry `perHour` vehicles an hour, by Little's law: trips per hour times
+    /// the time one trip takes a truck (its trip and its yard turnaround) as measured in this run.
+    /// The measured trip time includes this run's queueing, so the estimate errs high. Nil when
+    /// the bottleneck cannot pass `perHour` at all, whatever the fleet.
+    public func fleetNeeded(perHour: Double) -> Int? {
+        guard perHour <= capacityPerHour + 1e-9, run.tripsCompleted > 0 else { return nil }
+        return Int((perHour * (meanTripTime + meanTurnaround) / 3600).rounded(.up))
+    }
+
+    /// Trucks that keep the bottleneck busy in the busiest hour (the most a fleet can use).
+    public var fleetForPeak: Int? { fleetNeeded(perHour: min(peakOfferedPerHour ?? capacityPerHour, capacityPerHour)) }
+
+    /// The wait of a shipment in the yard for a truck and a free lane start, at quantile `q`.
+    public func shipmentWait(quantile q: Double) -> Seconds {
+        let waits = run.shipmentWaits.sorted()
+        guard !waits.isEmpty else { return 0 }
+        return waits[min(waits.count - 1, Int(Double(waits.count - 1) * q + 0.5))]
+    }
+
+    /// Share of the measured time each station spent dwelling.
+    public var stationUtilisation: [(zone: ZoneID, share: Double)] {
+        run.stationBusy.keys.sorted().map { ($0, run.measuredSeconds > 0 ? run.stationBusy[$0]! / run.measuredSeconds : 0) }
+    }
+
+    /// The verdict: whether the target is met, and what limits the lanes.
+    public var verdict: String {
+        let fleetNote = fleetForPeak.map { "; Little's law puts the fleet for the busiest hour at \($0) trucks" } ?? ""
+        guard let target else {
+            return
+                "\(format(servedPerDay, 0)) vehicles a day served with \(fleetSize) trucks; the bottleneck passes \(format(bottleneckCapacityPerDay, 0)) at most\(fleetNote)."
+        }
+        let head = "\(target.label) target (\(Int(target.low))–\(Int(target.high)) vehicles/day)"
+        let served = "\(format(servedPerDay, 0)) a day served with \(fleetSize) trucks"
+        if servedPerDay >= target.low { return "\(head) met: \(served)\(fleetNote)." }
+        if bottleneckCapacityPerDay < target.low {
+            return
+                "\(head) not met: \(served) (\(format(100 * servedPerDay / target.low, 0))% of the low end). No fleet can meet it: the bottleneck stations pass \(format(bottleneckCapacityPerDay, 0)) a day at most."
+        }
+        if let needed = fleetForPeak, needed > fleetSize {
+            return "\(head) not met: \(served); the fleet limits it: it needs about \(needed) trucks (Little's law, busiest hour)."
+        }
+        return
+            "\(head) not met: \(served). The bottleneck stations limit it, not the fleet: they pass \(format(capacityPerHour, 0)) an hour, and in \(hoursOverCapacity) of the day's hours more arrive, so shipments queue in the yards\(fleetNote)."
+    }
+}
+
+extension CapacityReport {
+    /// Runs `scenario` in fast mode and reports on it; `observer` sees the clock after every step.
+    public static func run(
+        _ scenario: Scenario, fleetSize: Int? = nil, seed: UInt64? = nil, hours: Double? = nil,
+        observer: ((Seconds, SimulationReport) -> Void)? = nil
+    ) -> CapacityReport {
+        var scenario = scenario
+        if let fleetSize { scenario.fleetSize = fleetSize }
+        if let seed { scenario.seed = seed }
+        if let hours { scenario.hours = hours }
+        let site = scenario.site
+        var simulation = FastSimulation(site: site, controller: SchedulerCore(site: site), configuration: scenario.configuration())
+        simulation.observer = observer
+        let run = simulation.run()
+        let config = scenario.configuration()
+        var bottlenecks: [(lane: LaneID, zone: ZoneID, perHour: Double)] = []
+        for lane in site.lanes where lane.driverless {
+            guard let zone = site.bottleneck(of: lane.id), let station = zone.station else { continue }
+            let perHour = LanePhysics.stationCapacity(
+                dwell: station.dwell.mean, profile: config.profile(ofTruck: 0), standstillGap: site.rules.standstillGap)
+            bottlenecks.append((lane.id, zone.id, perHour))
+        }
+        let turnaround = scenario.demand.yardTurnaround
+        return CapacityReport(
+            scenario: scenario.name, site: site.name, fleetSize: scenario.fleetSize, seed: scenario.seed, hours: scenario.hours,
+            run: run, bottleneckCapacityPerDay: Self.capacityPerHour(bottlenecks) * 24, bottlenecks: bottlenecks,
+            meanTurnaround: (turnaround.lowerBound + turnaround.upperBound) / 2, target: scenario.target,
+            timeSpaceHour: scenario.timeSpaceHour)
+    }
+
+    /// Vehicles per hour the bottlenecks pass together; a station shared by two lanes counts once.
+    static func capacityPerHour(_ bottlenecks: [(lane: LaneID, zone: ZoneID, perHour: Double)]) -> Double {
+        var byZone: [ZoneID: Double] = [:]
+        for b in bottlenecks { byZone[b.zone] = b.perHour }
+        return byZone.values.reduce(0, +)
+    }
+
+    /// The report as Markdown: summary, verdict, per-hour table.
+    public func markdown() -> String {
+        var lines = ["# Capacity report: \(scenario)", ""]
+        lines.append("Site `\(site)`, \(fleetSize) trucks, seed \(seed), \(format(hours, 0)) simulated hours (fast mode).")
+        lines.append("")
+        lines.append("**\(verdict)**")
+        lines.append("")
+        lines.append("| | value |")
+        lines.append("|---|---|")
+        if let offeredPerDay { lines.append("| vehicles offered per day | \(format(offeredPerDay, 0)) |") }
+        lines.append("| vehicles served per day | \(format(servedPerDay, 0)) |")
+        lines.append("| bottleneck capacity per day | \(format(bottleneckCapacityPerDay, 0)) |")
+        for b in bottlenecks {
+            let passed = run.throughputPerHour(at: b.zone)
+            lines.append(
+                "| lane \(b.lane): \(b.zone) | \(format(passed, 1)) trucks/h of \(format(b.perHour, 1)) (\(format(100 * passed / b.perHour, 0))%) |"
+            )
+        }
+        if let target {
+            lines.append("| \(target.label) target per day | \(Int(target.low))–\(Int(target.high)) |")
+        }
+        lines.append("| fleet for the busiest hour (Little's law) | \(fleetForPeak.map { "\($0) trucks" } ?? "-") |")
+        if let peak = peakOfferedPerHour {
+            lines.append("| busiest hour offered / hours above capacity | \(format(peak, 0)) / \(hoursOverCapacity) |")
+        }
+        lines.append("| mean trip time, yard to yard | \(format(meanTripTime, 0)) s |")
+        if !run.shipmentWaits.isEmpty {
+            lines.append(
+                "| shipment wait for a truck, mean / p95 | \(format(run.shipmentWaits.reduce(0, +) / Double(run.shipmentWaits.count), 0)) s / \(format(shipmentWait(quantile: 0.95), 0)) s |"
+            )
+        }
+        lines.append("| unplanned stops per trip | \(format(run.unplannedStopsPerTrip, 2)) |")
+        for u in stationUtilisation { lines.append("| \(u.zone) dwelling | \(format(100 * u.share, 0))% of the time |") }
+        lines.append("| trips still on a lane at the end | \(run.tripsUnfinished.count) |")
+        lines.append("| safety checker | \(run.stepsChecked) steps, \(run.violations.count) violations |")
+        lines.append("")
+        lines.append("| hour | offered | started | completed | bottleneck capacity |")
+        lines.append("|---|---|---|---|---|")
+        let capacityPerHour = Self.capacityPerHour(bottlenecks)
+        for hour in 0..<Int(hours.rounded(.up)) {
+            lines.append(
+                "| \(String(format: "%02d:00", hour % 24)) | \(run.hourly.value(\.offered, hour: hour)) | \(run.hourly.value(\.started, hour: hour)) | \(run.hourly.value(\.completed, hour: hour)) | \(format(capacityPerHour, 0)) |"
+            )
+        }
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+
+    /// A few lines for the terminal.
+    public func summary() -> String {
+        var lines = [verdict]
+        let offered = offeredPerDay.map { format($0, 0) } ?? "saturated"
+        lines.append(
+            "  offered \(offered)/day, served \(format(servedPerDay, 0))/day, bottleneck capacity \(format(bottleneckCapacityPerDay, 0))/day"
+        )
+        lines.append(
+            "  mean trip \(format(meanTripTime, 0)) s, unplanned stops per trip \(format(run.unplannedStopsPerTrip, 2)), shipment wait p95 \(format(shipmentWait(quantile: 0.95), 0)) s"
+        )
+        lines.append("  safety checker: \(run.stepsChecked) steps, \(run.violations.count) violations")
+        return lines.joined(separator: "\n")
+    }
+}
+
+func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import LaneCore
+import LaneScenario
+
+/// `lane-sim scenario`: a scenario in fast mode, ending with the capacity report.
+struct ScenarioRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scenario",
+        abstract: "Run a scenario file in fast mode and print its capacity report.",
+        discussion: """
+            The report states the vehicles served per day against the demand, the bottleneck's \
+            capacity and the scenario's target, and the fleet the target needs. With --out, the \
+            report is also written as report.md, throughput.svg and time-space.svg.
+            """)
+
+    @Argument(help: "Scenario file (see simulators/scenarios).") var file = "simulators/scenarios/huu-nghi-2030.yaml"
+    @Option(help: "Number of trucks (default: the scenario's).") var fleet: Int?
+    @Option(help: "Seed (default: the scenario's).") var seed: UInt64?
+    @Option(help: "Simulated hours (default: the scenario's).") var hours: Double?
+    @Option(help: "Folder to write report.md and the SVG plots into.") var out: String?
+    @Flag(help: "Print a progress line every simulated hour.") var progress = false
+    @Flag(help: "Print the whole report (Markdown) rather than the summary.") var full = false
+
+    func validate() throws {
+        if let fleet, fleet < 1 { throw ValidationError("--fleet must be at least 1") }
+        if let hours, hours <= 0 { throw ValidationError("--hours must be above zero") }
+    }
+
+    func run() throws {
+        let scenario: Scenario
+        do {
+            scenario = try ScenarioFile.load(path: file)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let started = Date()
+        var nextLine: Seconds = 3600
+        let report = CapacityReport.run(scenario, fleetSize: fleet, seed: seed, hours: hours) { now, run in
+            guard progress, now >= nextLine else { return }
+            nextLine += 3600
+            print(String(format: "  %02d:00  %d trips started, %d completed", Int(now) / 3600, run.tripsStarted, run.tripsCompleted))
+            fflush(nil)
+        }
+        let wall = Date().timeIntervalSince(started)
+        print(
+            "scenario \(report.scenario) on \(report.site): \(report.fleetSize) trucks, "
+                + String(format: "%.0f h simulated in %.1f s wall, seed %llu", report.hours, wall, report.seed))
+        print(full ? report.markdown() : report.summary())
+        if let out {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try report.markdown().write(toFile: "\(out)/report.md", atomically: true, encoding: .utf8)
+            try report.throughputSVG().write(toFile: "\(out)/throughput.svg", atomically: true, encoding: .utf8)
+            try report.timeSpaceSVG(site: scenario.site).write(toFile: "\(out)/time-space.svg", atomically: true, encoding: .utf8)
+            print("written: \(out)/report.md, \(out)/throughput.svg, \(out)/time-space.svg")
+        }
+        if !report.run.violations.isEmpty { throw ExitCode(2) }
+    }
+}
