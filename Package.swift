@@ -120,6 +120,7 @@ let package = Package(
             name: "lane-sim",
             dependencies: [
                 "LaneCore", "LaneSiteFile", "LaneFastSim", "LaneSafetyCheck", "LaneBrokerSim", "LaneMQTT", "LaneWire", "LaneScenario",
+                "LaneAuditor", "LaneTruckAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulators/lane-sim",

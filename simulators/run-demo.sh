@@ -1,12 +1,68 @@
 #!/usr/bin/env bash
-# The main job: a fast in-process run of the default site (road 1119-1120, Hữu Nghị) through
-# the scheduler core, with kinematic trucks, the independent safety checker after every step,
-# a progress view and a summary against the scanners' capacity and a naive fixed-block baseline.
-# Installs the Debian packages it needs if missing (Swift 6 must be there); extra arguments go to `lane-sim fast` (try --help).
+# The main job: a private mosquitto on a free loopback port, lane-coordinator on the default site
+# (road 1119-1120, Hữu Nghị) and lane-sim's trucks and yard system against it over MQTT, with the
+# 2030-target scenario, at ten times real time. A live view while it runs (on a terminal), then
+# the throughput against the bottleneck and the target, and the auditor's verdict on the trucks'
+# true positions. Ctrl-C stops everything and leaves no process behind.
+# Installs the Debian packages it needs if missing (Swift 6 must be there). Extra arguments go to
+# `lane-sim broker` (e.g. --minutes 60, --trucks 30, --no-view; try --help).
+# Environment: SCENARIO (a file in simulators/scenarios), SCALE (site seconds per real second).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The package links json-c, libmosquitto and SQLite.
 source .ci/install-packages.sh
-install_packages pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev
+install_packages pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev mosquitto
+echo "building lane-coordinator and lane-sim (the first build takes a few minutes)..."
+swift build -c release --product lane-coordinator >/dev/null
 swift build -c release --product lane-sim >/dev/null
-exec .build/release/lane-sim fast --hours 6 --fleet 60 --baseline --progress "$@"
+
+scenario=${SCENARIO:-simulators/scenarios/huu-nghi-2030.yaml}
+scale=${SCALE:-10}
+# The fleet the coordinator lists: the scenario's size, or --trucks N.
+trucks=$(awk '/^fleet:/ {f = 1} f && /^  size:/ {print $2; exit}' "$scenario")
+args=("$@")
+for i in "${!args[@]}"; do [ "${args[$i]}" = "--trucks" ] && trucks=${args[$((i + 1))]}; done
+site=$(awk '/^site:/ {print $2; exit}' "$scenario")
+site=$(cd "$(dirname "$scenario")" && realpath "$site")
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+{
+    echo "listener $port 127.0.0.1"
+    echo "allow_anonymous true"
+    echo "set_tcp_nodelay true"
+    echo "persistence false"
+    echo "max_queued_messages 10000"
+    [ "$(id -u)" -eq 0 ] && echo "user root"
+} >"$work/mosquitto.conf"
+mosquitto_bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+"$mosquitto_bin" -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+
+origin=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+fleet=$(seq -f "T%03g" 1 "$trucks" | paste -sd, -)
+cat >"$work/coordinator.yaml" <<CONFIG
+siteId: huu-nghi
+site: $site
+fleet: [$fleet]
+broker: {host: 127.0.0.1, port: $port}
+timeScale: $scale
+clockOrigin: "$origin"
+tickInterval: 0.02
+journal: $work/journal.sqlite
+CONFIG
+.build/release/lane-coordinator --config "$work/coordinator.yaml" --log-level warning 2>"$work/coordinator.log" &
+pids+=($!)
+sleep 1
+echo "broker on port $port; coordinator log: $work/coordinator.log (removed at the end)"
+.build/release/lane-sim broker --scenario "$scenario" --port "$port" --trucks "$trucks" --time-scale "$scale" \
+    --clock-origin "$origin" "$@"

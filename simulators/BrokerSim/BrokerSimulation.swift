@@ -1,5 +1,5 @@
 import Foundation
-import LaneAuditor
+public import LaneAuditor
 public import LaneCore
 import LaneFastSim
 public import LaneMQTT
@@ -120,8 +120,12 @@ public struct BrokerSimulation: Sendable {
     static func realNow() -> Double { Date().timeIntervalSince1970 }
 
     /// Runs the fleet and the yard system for `duration`; `progress` is called about every
-    /// simulated minute with the trips so far.
-    public func run(progress: @escaping @Sendable (_ elapsed: Double, _ trips: [Trip]) -> Void = { _, _ in }) async throws -> Summary {
+    /// simulated minute with the trips so far, `view` every simulated half second with the
+    /// trucks' true states and the trips so far.
+    public func run(
+        progress: @escaping @Sendable (_ elapsed: Double, _ trips: [Trip]) -> Void = { _, _ in },
+        view: (@Sendable (_ elapsed: Double, _ trucks: [TraceSample], _ trips: [Trip]) -> Void)? = nil
+    ) async throws -> Summary {
         let c = configuration
         let lanes = c.site.lanes.filter(\.driverless).map(\.id)
         guard !lanes.isEmpty else { return Summary(trips: [], duration: 0, rejected: 0) }
@@ -240,9 +244,9 @@ public struct BrokerSimulation: Sendable {
         @Sendable func refused(_ trip: Trip) -> Bool { states.withLock { $0[trip.id] } == .rejected }
         while now() < end || (now() < finalEnd && trips.withLock { $0 }.contains { $0.finished == nil && !refused($0) }) {
             try await Task.sleep(for: .milliseconds(Int(max(10, 500 / c.timeScale))))
-            if let trace, now() - lastSample >= 0.5 {
+            if trace != nil || view != nil, now() - lastSample >= 0.5 {
                 lastSample = now()
-                var lines = Data()
+                var samples: [TraceSample] = []
                 for (index, agent) in agents.enumerated() {
                     let serial = String(format: "T%03d", index + 1)
                     let trip = current.withLock { $0[serial] }
@@ -251,10 +255,17 @@ public struct BrokerSimulation: Sendable {
                     let sample = TraceSample(
                         t: now(), truck: serial, lane: trip?.lane, channel: trip?.channel, front: front, speed: speed,
                         authorityEnd: authorities.withLock { $0[serial]?.end }, length: agent.configuration.length)
-                    lines.append(try encoder.encode(sample))
-                    lines.append(UInt8(ascii: "\n"))
+                    samples.append(sample)
                 }
-                trace.write(lines)
+                if let trace {
+                    var lines = Data()
+                    for sample in samples {
+                        lines.append(try encoder.encode(sample))
+                        lines.append(UInt8(ascii: "\n"))
+                    }
+                    trace.write(lines)
+                }
+                view?(lastSample - start, samples, trips.withLock { $0 })
             }
             if now() - lastReport >= 60 {
                 lastReport = now()

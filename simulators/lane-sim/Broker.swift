@@ -1,50 +1,150 @@
 import ArgumentParser
 import Foundation
+import LaneAuditor
 import LaneBrokerSim
 import LaneCore
+import LaneFastSim
 import LaneMQTT
+import LaneScenario
+import LaneTruckAgent
 import LaneWire
 
 /// `lane-sim broker`: the fleet and the yard system over a real broker, against a running
 /// `lane-coordinator` that lists trucks `T001`… and uses the same site clock.
 struct Broker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Drive VDA 5050 trucks over MQTT against a running lane-coordinator, and dispatch their trips as the yard system.")
+        abstract: "Drive VDA 5050 trucks over MQTT against a running lane-coordinator, and dispatch their trips as the yard system.",
+        discussion: """
+            With --scenario, the site, fleet size, channel mix, yard turnaround, link faults, seed \
+            and target come from the scenario file; the other options override it. On a terminal \
+            a live view is drawn; at the end the throughput against the bottleneck and the target, \
+            and the auditor's verdict on the trucks' true positions. Exit code 2: the auditor found \
+            a violation.
+            """)
 
-    @Option(help: "Site file.") var site = defaultSite
+    @Option(help: "Scenario file (site, fleet, channel mix, link faults, seed, target).") var scenario: String?
+    @Option(help: "Site file (default: the scenario's, else the default site).") var site: String?
     @Option(help: "The coordinator's site id.") var siteId = "huu-nghi"
     @Option(help: "Broker host.") var host = "127.0.0.1"
     @Option(help: "Broker port.") var port = 1883
-    @Option(help: "Number of trucks (T001…; the coordinator's fleet must list them).") var trucks = 20
+    @Option(help: "Number of trucks (T001…; the coordinator's fleet must list them; default: the scenario's, else 20).")
+    var trucks: Int?
     @Option(help: "Simulated minutes.") var minutes = 30.0
     @Option(help: "Site seconds per real second (the coordinator's timeScale).") var timeScale = 10.0
     @Option(help: "The coordinator's clockOrigin (ISO 8601 UTC), for a scaled clock.") var clockOrigin: String?
-    @Option(help: "Seconds in a yard between two trips.") var turnaround = 60.0
-    @Option(help: "Seed of the channel and dwell draws.") var seed: UInt64 = 1
+    @Option(help: "Seconds in a yard between two trips (default: the scenario's mean, else 60).") var turnaround: Double?
+    @Option(help: "Seed of the channel and dwell draws (default: the scenario's, else 1).") var seed: UInt64?
+    @Option(help: "Write the trucks' true positions here (JSON Lines; default: a temporary file).") var trace: String?
+    @Flag(inversion: .prefixedNo, help: "Draw the live view (on a terminal).") var view = true
 
     func run() async throws {
-        let site = try loadSite(self.site)
+        let scenario = try self.scenario.map(loadScenario)
+        let site = try self.site.map(loadSite) ?? scenario?.site ?? loadSite(defaultSite)
+        let trucks = self.trucks ?? scenario?.fleetSize ?? 20
         let origin =
             try clockOrigin.map { text in
                 do { return try WireTimestamp.parse(text) } catch { throw ValidationError("--clock-origin: \(error)") }
             } ?? Date().timeIntervalSince1970
-        let simulation = BrokerSimulation(
-            .init(
-                site: site, siteId: siteId, broker: MQTTConfiguration(host: host, port: port, clientId: "lane-sim"), trucks: trucks,
-                duration: minutes * 60, timeScale: timeScale, clockOrigin: origin, turnaround: turnaround, seed: seed))
+        let mix = scenario?.demand.channelMix ?? DemandProfile().channelMix
+        let yardTime = scenario.map { ($0.demand.yardTurnaround.lowerBound + $0.demand.yardTurnaround.upperBound) / 2 }
+        let seed = self.seed ?? scenario?.seed ?? 1
+        let tracePath = trace ?? FileManager.default.temporaryDirectory.appendingPathComponent("lane-sim-trace-\(getpid()).jsonl").path
+        var config = BrokerSimulation.Configuration(
+            site: site, siteId: siteId, broker: MQTTConfiguration(host: host, port: port, clientId: "lane-sim"), trucks: trucks,
+            duration: minutes * 60, timeScale: timeScale, clockOrigin: origin,
+            channelMix: (mix[.green, default: 0], mix[.yellow, default: 0], mix[.red, default: 0]),
+            turnaround: turnaround ?? yardTime ?? 60, seed: seed, tracePath: tracePath)
+        if let faults = scenario?.faults {
+            config.link = TruckAgent.LinkFaults(
+                loss: faults.reportLoss, duplication: faults.reportDuplication, delay: faults.reportDelay, seed: seed)
+        }
+        let simulation = BrokerSimulation(config)
         let lanes = site.lanes.filter(\.driverless).map(\.id)
-        print("site \(site.name): \(trucks) trucks for \(minutes) simulated minutes at \(timeScale)x over \(host):\(port)")
-        let summary = try await simulation.run { elapsed, trips in
+        var capacity: [LaneID: Double] = [:]
+        var bottleneck: [LaneID: ZoneID] = [:]
+        for lane in lanes {
+            guard let zone = site.bottleneck(of: lane), let station = zone.station else { continue }
+            bottleneck[lane] = zone.id
+            capacity[lane] = LanePhysics.stationCapacity(
+                dwell: station.dwell.mean, profile: TruckProfile(), standstillGap: site.rules.standstillGap)
+        }
+        let live = LiveView(site: site, duration: minutes * 60, capacityPerHour: capacity)
+        let drawing = view && live.enabled
+        print(
+            "site \(site.name)\(scenario.map { ", scenario \($0.name)" } ?? ""): \(trucks) trucks for \(minutes) simulated minutes at \(timeScale)x over \(host):\(port)"
+        )
+        let lastFrame = Locked(0.0)
+        let progress: @Sendable (Double, [BrokerSimulation.Trip]) -> Void = { elapsed, trips in
+            guard !drawing, Int(elapsed / 60) % 5 == 0 else { return }
             let finished = lanes.map { lane in "\(lane) \(trips.filter { $0.lane == lane && $0.finished != nil }.count)" }
             let running = trips.filter { $0.finished == nil }.count
             print("  \(Int(elapsed / 60)) min  trips finished: \(finished.joined(separator: ", "))  under way: \(running)")
+            fflush(nil)
         }
-        print("summary (\(Int(summary.duration / 60)) simulated minutes):")
+        let scale = timeScale
+        let frame: @Sendable (Double, [TraceSample], [BrokerSimulation.Trip]) -> Void = { elapsed, samples, trips in
+            // About one frame a real second.
+            guard lastFrame.exchange(elapsed, ifAtLeast: scale) else { return }
+            live.draw(live.frame(elapsed: elapsed, trucks: samples, trips: trips))
+        }
+        let summary = try await simulation.run(progress: progress, view: drawing ? frame : nil)
+        let samples = try TraceAuditor.read(tracePath)
+        let violations = TraceAuditor(site: site).audit(samples)
+        print("")
+        // Rates leave out a warm-up: the first trips take the fleet from empty lanes to a steady state.
+        let warmUp = min(600, summary.duration / 3)
+        let start = summary.trips.map(\.dispatched).min() ?? 0
+        print(
+            "summary (\(Int(summary.duration / 60)) simulated minutes over the broker, \(trucks) trucks; rates after a \(Int(warmUp / 60))-minute warm-up):"
+        )
+        var perDay = 0.0
         for lane in lanes {
             let finished = summary.finished(on: lane)
-            let perHour = String(format: "%.1f", Double(finished) / (summary.duration / 3600))
-            let meanTrip = String(format: "%.0f", summary.meanTripTime(on: lane))
-            print("  \(lane): \(finished) trips finished, \(perHour) trucks/h, mean trip \(meanTrip) s")
+            let measured = summary.trips.filter { $0.lane == lane && ($0.finished ?? 0) > start + warmUp }.count
+            let perHour = Double(measured) / ((summary.duration - warmUp) / 3600)
+            perDay += perHour * 24
+            var line = String(
+                format: "  %@: %d trips finished, %.1f trucks/h, mean trip %.0f s", lane.rawValue, finished, perHour,
+                summary.meanTripTime(on: lane))
+            if let c = capacity[lane], let z = bottleneck[lane] {
+                line += String(format: "; %.0f%% of %@'s capacity of %.1f/h", 100 * perHour / c, z.rawValue, c)
+            }
+            print(line)
         }
+        if summary.rejected > 0 { print("  trips refused by the coordinator: \(summary.rejected)") }
+        var capacityPerDay: [ZoneID: Double] = [:]
+        for lane in lanes { if let z = bottleneck[lane] { capacityPerDay[z] = (capacity[lane] ?? 0) * 24 } }
+        let maximum = capacityPerDay.values.reduce(0, +)
+        var verdict = String(format: "  at this rate %.0f vehicles a day; the bottleneck stations pass %.0f a day at most", perDay, maximum)
+        if let target = scenario?.target {
+            let met = perDay >= target.low
+            verdict += String(
+                format: "; the %@ target of %.0f–%.0f a day is %@", target.label, target.low, target.high,
+                met ? "met" : maximum < target.low ? "out of reach of any fleet on these lanes" : "not met at this rate")
+        }
+        print(verdict + ".")
+        print(
+            "auditor: \(samples.count) true positions of \(trucks) trucks checked (separation, exclusive zones, driving past authority): "
+                + (violations.isEmpty ? "no violation" : "\(violations.count) violations"))
+        for violation in violations.prefix(10) { print("  \(violation)") }
+        if trace == nil { try? FileManager.default.removeItem(atPath: tracePath) }
+        if !violations.isEmpty { throw ExitCode(2) }
+    }
+}
+
+/// A value shared between the simulation's tasks and the command, under a lock.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    /// Replaces the value with `next` when `next` is at least `step` past it; whether it did.
+    func exchange(_ next: Double, ifAtLeast step: Double) -> Bool where Value == Double {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next - value >= step else { return false }
+        value = next
+        return true
     }
 }

@@ -28,12 +28,7 @@ struct ScenarioRun: ParsableCommand {
     }
 
     func run() throws {
-        let scenario: Scenario
-        do {
-            scenario = try ScenarioFile.load(path: file)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let scenario = try loadScenario(file)
         let started = Date()
         var nextLine: Seconds = 3600
         let report = CapacityReport.run(scenario, fleetSize: fleet, seed: seed, hours: hours) { now, run in
@@ -55,5 +50,13 @@ struct ScenarioRun: ParsableCommand {
             print("written: \(out)/report.md, \(out)/throughput.svg, \(out)/time-space.svg")
         }
         if !report.run.violations.isEmpty { throw ExitCode(2) }
+    }
+}
+
+func loadScenario(_ path: String) throws -> Scenario {
+    do {
+        return try ScenarioFile.load(path: path)
+    } catch {
+        throw ValidationError(error.description)
     }
 }
