@@ -30,6 +30,9 @@ public struct ConfigurationFile: Codable, Sendable {
         public var tls: TLS?
         /// Keepalive (s).
         public var keepalive: Int?
+        /// How long the broker keeps the coordinator's session (and queues trips and operator
+        /// requests sent to it at QoS 1) while it is away, in seconds; 0: a clean session.
+        public var sessionExpiry: UInt32?
     }
 
     /// TLS files.
@@ -129,6 +132,10 @@ public struct ConfigurationFile: Codable, Sendable {
         var mqtt = MQTTConfiguration(
             host: broker?.host ?? "127.0.0.1", port: broker?.port ?? 1883, clientId: broker?.clientId ?? "lane-coordinator-\(siteId)")
         if let keepalive = broker?.keepalive { mqtt.keepalive = keepalive }
+        // A persistent session: trips dispatched and operator requests sent while the coordinator
+        // restarts wait for it at the broker instead of being lost.
+        mqtt.sessionExpiry = broker?.sessionExpiry ?? 3600
+        mqtt.cleanStart = mqtt.sessionExpiry == 0
         if let username = broker?.username { mqtt.credentials = MQTTCredentials(username: username, password: broker?.password ?? "") }
         if let tls = broker?.tls {
             mqtt.tls = MQTTTLS(caFile: resolve(tls.ca), certificateFile: tls.certificate.map(resolve), keyFile: tls.key.map(resolve))

@@ -347,13 +347,19 @@ public actor Coordinator {
     }
 
     /// Takes the truck's route from the core (after admission or a channel change): its node
-    /// chain, and the ids of its station stop actions.
+    /// chain, and the ids of its station stop actions. After a restart the ids of the trip's
+    /// orders from earlier runs count too: a scan that finished while the coordinator was down
+    /// is reported under the order the truck still holds.
     func adoptRoute(of truck: TruckID) {
-        guard let route = core.route(of: truck), let orderId = sessions[truck]?.trip?.orderId else { return }
+        guard let route = core.route(of: truck), let trip = sessions[truck]?.trip else { return }
         let nodes = RouteNodes(route: route, site: site)
         sessions[truck]?.nodes = nodes
+        var orderIds = [trip.tripId]
+        if run > 1 { orderIds += (2...run).map { "\(trip.tripId)~r\($0)" } }
         for node in nodes.nodes where node.station != nil {
-            sessions[truck]?.stationActions[VehicleTranslation.stationActionId(orderId: orderId, zone: node.zone)] = node.zone
+            for orderId in orderIds {
+                sessions[truck]?.stationActions[VehicleTranslation.stationActionId(orderId: orderId, zone: node.zone)] = node.zone
+            }
         }
     }
 

@@ -267,7 +267,9 @@ public struct SchedulerCore: Sendable {
 
     mutating func handleOverrun(_ t: Int, by distance: Meters) {
         let truck = trucks[t]
-        out.append(.notice(.overrun(truck.id, by: distance)))
+        // Reported once per emergency stop; a truck standing past its end until an operator
+        // releases it reports the same overrun every time.
+        if !truck.emergencyStopped { out.append(.notice(.overrun(truck.id, by: distance))) }
         emergencyStop(t, .overrun)
         // The truck may yet move its emergency stopping distance: that space is now its own.
         let v = truck.speed

@@ -7,22 +7,48 @@ import LaneMQTT
 import LaneSiteFile
 import LaneTestKit
 import LaneTruckAgent
+import LaneWire
 import Logging
 import Testing
 
-@Suite("the real-broker simulation on the default site")
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What a simulator run over a real broker produced.
+struct SimulatorOutcome {
+    var summary: BrokerSimulation.Summary
+    /// The in-process coordinator's counters (nil when it ran as a separate process).
+    var statistics: CoordinatorCounters?
+    /// The auditor's findings over the trucks' true positions.
+    var violations: [AuditViolation]
+    var samples: Int
+}
+
+/// The simulator (`LaneBrokerSim`) against the coordinator on the default site over a real
+/// mosquitto, at 8 times real time; the independent auditor checks the trace of every run.
+/// Serialized, and run in a phase of their own by the test command: they are real-time runs.
+@Suite("the simulator over a real broker, with faults", .serialized)
 struct BrokerSimulationTests {
     static var defaultSite: String { Repository.path("simulators/sites/huu-nghi-1119-1120.yaml") }
+    static let scale = 8.0
+    /// The mix of the fault runs: no red channel, whose inspection takes up to 20 simulated
+    /// minutes and would only lengthen the drain.
+    static let noInspection = (green: 0.9, yellow: 0.1, red: 0.0)
 
-    /// Runs the simulation against an in-process coordinator on the default site and audits the trace.
+    static func fleet(_ trucks: Int) -> [String] { (1...trucks).map { String(format: "T%03d", $0) } }
+
+    /// Runs the simulation against an in-process coordinator on the default site, with
+    /// `alongside` running meanwhile (broker restarts, operators), and audits the trace.
     static func run(
-        trucks: Int, minutes: Double, link: TruckAgent.LinkFaults = .init(), drain: Double = 0
-    ) async throws
-        -> (BrokerSimulation.Summary, CoordinatorCounters, [AuditViolation], samples: Int)
-    {
+        trucks: Int, minutes: Double, link: TruckAgent.LinkFaults = .init(), drain: Double = 0,
+        channelMix: (green: Double, yellow: Double, red: Double) = (0.85, 0.12, 0.03), faults: [ScheduledFault] = [], seed: UInt64 = 7,
+        alongside: @escaping @Sendable (TestBroker, Coordinator, _ now: @escaping @Sendable () -> Double) async throws -> Void = {
+            _, _, _ in
+        }
+    ) async throws -> SimulatorOutcome {
         let broker = try await TestBroker.start()
         let site = try SiteFile.load(path: Self.defaultSite)
-        let scale = 8.0
         let origin = SiteClock.systemNow()
         var logger = Logger(label: "lane-coordinator")
         logger.logLevel = .critical
@@ -31,44 +57,177 @@ struct BrokerSimulationTests {
         let coordinator = try Coordinator(
             configuration: CoordinatorConfiguration(
                 siteId: "huu-nghi", siteFile: Self.defaultSite, broker: mqtt,
-                fleet: Dictionary(uniqueKeysWithValues: (1...trucks).map { (TruckID(String(format: "T%03d", $0)), TruckProfile()) }),
+                fleet: Dictionary(uniqueKeysWithValues: fleet(trucks).map { (TruckID($0), TruckProfile()) }),
                 timeScale: scale, clockOrigin: origin, tickInterval: 0.02), site: site, logger: logger)
         let running = Task { try await coordinator.run() }
         try await eventually("the coordinator subscribed") { await coordinator.statistics.published > 0 }
-        let simulation = BrokerSimulation(
-            .init(
-                site: site, siteId: "huu-nghi", broker: broker.configuration(clientId: "sim"), trucks: trucks, duration: minutes * 60,
-                timeScale: scale, clockOrigin: origin, turnaround: 30, seed: 7, tracePath: "\(broker.folder)/trace.jsonl", link: link,
-                drain: drain))
+        var config = BrokerSimulation.Configuration(
+            site: site, siteId: "huu-nghi", broker: broker.configuration(clientId: "sim"), trucks: trucks, duration: minutes * 60,
+            timeScale: scale, clockOrigin: origin, turnaround: 30, seed: seed, tracePath: "\(broker.folder)/trace.jsonl", link: link,
+            drain: drain)
+        config.faults = faults
+        config.channelMix = channelMix
+        let simulation = BrokerSimulation(config)
+        let side = Task { try await alongside(broker, coordinator, simulation.now) }
         let summary = try await simulation.run()
+        side.cancel()
+        try await side.value
         let statistics = await coordinator.statistics
         await coordinator.shutdown()
         running.cancel()
         // The independent auditor over the trucks' true positions.
         let samples = try TraceAuditor.read("\(broker.folder)/trace.jsonl")
-        return (summary, statistics, TraceAuditor(site: site).audit(samples), samples.count)
+        return SimulatorOutcome(
+            summary: summary, statistics: statistics, violations: TraceAuditor(site: site).audit(samples), samples: samples.count)
+    }
+
+    /// Sends operator requests to the coordinator of the default site, one per truck named.
+    static func operatorRequest(_ broker: TestBroker, _ command: String, trucks: [String], now: Double) async throws {
+        let client = try MQTTClient(broker.configuration(clientId: "operator"))
+        try await client.connect()
+        for (number, truck) in trucks.enumerated() {
+            let request = OperatorRequest(
+                headerId: UInt64(number + 1), timestamp: WireTimestamp.format(secondsSince1970: now), siteId: "huu-nghi",
+                operator: "tester", command: command, truck: truck)
+            try await client.publish(
+                MQTTOutbound(topic: CoordinatorTopic.operatorRequests, payload: try WireEncoder().encode(request), qos: .atLeastOnce))
+        }
+        await client.close()
+    }
+
+    /// Every trip the simulator dispatched finished, none was refused, and the auditor found nothing.
+    static func expectAllRecovered(_ outcome: SimulatorOutcome, minimumTrips: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(outcome.summary.trips.count >= minimumTrips, "trips: \(outcome.summary.trips.count)", sourceLocation: sourceLocation)
+        #expect(outcome.summary.unfinished.isEmpty, "unfinished: \(outcome.summary.unfinished)", sourceLocation: sourceLocation)
+        #expect(outcome.summary.rejected == 0, sourceLocation: sourceLocation)
+        #expect(
+            outcome.violations.isEmpty, "\(outcome.violations.prefix(10).map(\.description))", sourceLocation: sourceLocation)
+        #expect(outcome.samples > 1000, "the trace covers the run: \(outcome.samples) samples", sourceLocation: sourceLocation)
     }
 
     @Test("six trucks shuttle between the yards through the coordinator: trips finish on both lanes, no emergency stop, no violation")
     func shuttle() async throws {
-        let (summary, statistics, violations, samples) = try await Self.run(trucks: 6, minutes: 9)
-        #expect(summary.finished(on: "import") >= 2, "import trips finished: \(summary.trips)")
-        #expect(summary.finished(on: "export") >= 2, "export trips finished: \(summary.trips)")
+        let outcome = try await Self.run(trucks: 6, minutes: 9)
+        let statistics = try #require(outcome.statistics)
+        #expect(outcome.summary.finished(on: "import") >= 2, "import trips finished: \(outcome.summary.trips)")
+        #expect(outcome.summary.finished(on: "export") >= 2, "export trips finished: \(outcome.summary.trips)")
         #expect(statistics.emergencyStops == 0)
         #expect(statistics.tripsRejected == 0)
         #expect(statistics.staleDeclarations == 0, "\(statistics)")
-        #expect(samples > 6 * 500, "the trace covers the run: \(samples) samples")
-        #expect(violations.isEmpty, "\(violations.prefix(10).map(\.description))")
+        #expect(outcome.samples > 6 * 500, "the trace covers the run: \(outcome.samples) samples")
+        #expect(outcome.violations.isEmpty, "\(outcome.violations.prefix(10).map(\.description))")
     }
 
-    @Test("ten trucks with 5% of messages lost, duplicated or delayed: every trip finishes, the auditor finds nothing")
+    @Test("twenty trucks for 30 simulated minutes with 5% of messages lost, duplicated or delayed: every trip finishes, no violation")
     func lossyLinks() async throws {
-        let (summary, statistics, violations, _) = try await Self.run(
-            trucks: 10, minutes: 6, link: .init(loss: 0.05, duplication: 0.05, delay: 0.05, seed: 11), drain: 600)
-        #expect(summary.trips.count >= 10)
-        #expect(summary.unfinished.isEmpty, "unfinished: \(summary.unfinished)")
-        #expect(summary.rejected == 0)
+        let outcome = try await Self.run(
+            trucks: 20, minutes: 30, link: .init(loss: 0.05, duplication: 0.05, delay: 0.05, seed: 11), drain: 1800)
+        let statistics = try #require(outcome.statistics)
+        Self.expectAllRecovered(outcome, minimumTrips: 40)
+        #expect(outcome.summary.finished(on: "import") >= 15 && outcome.summary.finished(on: "export") >= 15, "\(outcome.summary.trips)")
         #expect(statistics.rejections["duplicate-or-reordered", default: 0] > 0, "the faults happened: \(statistics.rejections)")
-        #expect(violations.isEmpty, "\(violations.prefix(10).map(\.description))")
+    }
+
+    @Test("a truck's link is down for 20 s on the lane: it is declared stale, stops within its authority, and everything recovers")
+    func staleTruck() async throws {
+        let outcome = try await Self.run(
+            trucks: 6, minutes: 8, drain: 600, channelMix: Self.noInspection,
+            faults: [
+                ScheduledFault(truck: "T001", at: 100, kind: .linkDown(20)), ScheduledFault(truck: "T004", at: 160, kind: .linkDown(30)),
+            ])
+        let statistics = try #require(outcome.statistics)
+        #expect(statistics.staleDeclarations >= 2, "both silent trucks were declared stale: \(statistics)")
+        Self.expectAllRecovered(outcome, minimumTrips: 6)
+    }
+
+    @Test("a truck breaks down on the lane for 90 s: the trucks behind it stop short of it, then every trip finishes")
+    func breakdown() async throws {
+        let outcome = try await Self.run(
+            trucks: 8, minutes: 8, drain: 600, channelMix: Self.noInspection,
+            faults: [ScheduledFault(truck: "T002", at: 90, kind: .breakdown(90))])
+        let statistics = try #require(outcome.statistics)
+        #expect(statistics.emergencyStops == 0, "a breakdown needs no emergency stop: \(statistics)")
+        Self.expectAllRecovered(outcome, minimumTrips: 8)
+        // The broken-down truck stood still for the breakdown while the others drove on.
+        #expect(outcome.summary.trips.contains { $0.truck == "T002" && $0.finished != nil })
+    }
+
+    @Test(
+        "a rogue truck overruns its authority: the coordinator stops it and the trucks it endangers, an operator releases them one by one, all recover"
+    )
+    func rogueOverrun() async throws {
+        let outcome = try await Self.run(
+            trucks: 8, minutes: 8, drain: 600, channelMix: Self.noInspection,
+            faults: [ScheduledFault(truck: "T003", at: 120, kind: .overrun(25))]
+        ) { broker, coordinator, now in
+            try await eventually("the overrun detected", timeout: .seconds(60)) { await coordinator.statistics.emergencyStops > 0 }
+            // The operator looks, then releases each stopped truck (an emergency stop is released
+            // truck by truck, never by a site-wide release).
+            try await Task.sleep(for: .seconds(20 / Self.scale))
+            try await Self.operatorRequest(broker, "release-truck", trucks: Self.fleet(8), now: now())
+        }
+        let statistics = try #require(outcome.statistics)
+        #expect(statistics.emergencyStops >= 1, "\(statistics)")
+        // The auditor sees the rogue drive past its authority, and nothing else: no truck came
+        // too close to it.
+        #expect(!outcome.violations.isEmpty, "the auditor must see the overrun")
+        #expect(outcome.violations.allSatisfy { $0.kind == "past-authority" && $0.trucks == ["T003"] }, "\(outcome.violations.prefix(10))")
+        #expect(outcome.summary.unfinished.isEmpty, "unfinished: \(outcome.summary.unfinished)")
+        #expect(outcome.summary.rejected == 0)
+    }
+
+    @Test("the broker restarts under the simulator: trucks stop within their authority, reconnect, and every trip finishes")
+    func brokerRestart() async throws {
+        let outcome = try await Self.run(trucks: 8, minutes: 8, drain: 600, channelMix: Self.noInspection) { broker, coordinator, now in
+            let start = now()
+            while now() - start < 150 { try await Task.sleep(for: .milliseconds(100)) }
+            try await broker.restart(after: .seconds(2))
+        }
+        Self.expectAllRecovered(outcome, minimumTrips: 8)
+    }
+
+    @Test("the coordinator process is killed under the simulator and restarted from its journal: no violation, every trip finishes")
+    func coordinatorKill() async throws {
+        let broker = try await TestBroker.start()
+        let site = try SiteFile.load(path: Self.defaultSite)
+        let origin = SiteClock.systemNow()
+        let trucks = 8
+        try """
+        siteId: huu-nghi
+        site: \(Self.defaultSite)
+        fleet: [\(Self.fleet(trucks).joined(separator: ", "))]
+        broker: {host: 127.0.0.1, port: \(broker.port), keepalive: 5}
+        timeScale: \(Self.scale)
+        clockOrigin: "\(WireTimestamp.format(secondsSince1970: origin))"
+        tickInterval: 0.02
+        journal: \(broker.folder)/journal.sqlite
+        recoveryTimeout: 120
+        """.write(toFile: "\(broker.folder)/coordinator.yaml", atomically: true, encoding: .utf8)
+        let executable = ChildProcess.product("lane-coordinator")
+        let arguments = ["--config", "\(broker.folder)/coordinator.yaml", "--log-level", "notice"]
+        var coordinator = try ChildProcess(executable, arguments, log: "\(broker.folder)/coordinator-1.log")
+        try await Task.sleep(for: .seconds(1))
+        let config = BrokerSimulation.Configuration(
+            site: site, siteId: "huu-nghi", broker: broker.configuration(clientId: "sim"), trucks: trucks, duration: 8 * 60,
+            timeScale: Self.scale, clockOrigin: origin, channelMix: Self.noInspection, turnaround: 30, seed: 5,
+            tracePath: "\(broker.folder)/trace.jsonl", drain: 900)
+        let simulation = BrokerSimulation(config)
+        let running = Task { try await simulation.run() }
+        let now = simulation.now
+        let start = now()
+        while now() - start < 150 { try await Task.sleep(for: .milliseconds(100)) }
+        coordinator.stop(signal: SIGKILL)
+        // Down for 40 site seconds: the trucks' authorities expire and they stand.
+        try await Task.sleep(for: .seconds(40 / Self.scale))
+        coordinator = try ChildProcess(executable, arguments, log: "\(broker.folder)/coordinator-2.log")
+        let summary = try await running.value
+        coordinator.stop()
+        let samples = try TraceAuditor.read("\(broker.folder)/trace.jsonl")
+        let outcome = SimulatorOutcome(
+            summary: summary, statistics: nil, violations: TraceAuditor(site: site).audit(samples), samples: samples.count)
+        let log = (try? String(contentsOfFile: "\(broker.folder)/coordinator-2.log", encoding: .utf8)) ?? ""
+        #expect(log.contains("recovering from the journal"), "the second run recovered from the journal")
+        Self.expectAllRecovered(outcome, minimumTrips: 8)
+        if !outcome.summary.unfinished.isEmpty { print(log.suffix(4000)) }
     }
 }

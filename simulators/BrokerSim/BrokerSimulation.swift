@@ -42,6 +42,8 @@ public struct BrokerSimulation: Sendable {
         public var tracePath: String?
         /// Faults of every truck's radio link (each truck draws from its own seed).
         public var link: TruckAgent.LinkFaults
+        /// Faults that strike one truck at a set time.
+        public var faults: [ScheduledFault] = []
         /// After `duration`, dispatch nothing more and wait up to this long (site seconds) for the
         /// trips under way to finish; 0: stop at once.
         public var drain: Double
@@ -239,11 +241,22 @@ public struct BrokerSimulation: Sendable {
             return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         }
         let encoder = JSONEncoder()
+        var pendingFaults = c.faults.sorted { $0.at < $1.at }
         var lastReport = start
         var lastSample = start
         @Sendable func refused(_ trip: Trip) -> Bool { states.withLock { $0[trip.id] } == .rejected }
         while now() < end || (now() < finalEnd && trips.withLock { $0 }.contains { $0.finished == nil && !refused($0) }) {
             try await Task.sleep(for: .milliseconds(Int(max(10, 500 / c.timeScale))))
+            while let fault = pendingFaults.first, now() - start >= fault.at {
+                pendingFaults.removeFirst()
+                guard let index = Int(fault.truck.dropFirst()).map({ $0 - 1 }), agents.indices.contains(index) else { continue }
+                let agent = agents[index]
+                switch fault.kind {
+                case .linkDown(let seconds): await agent.loseLink(until: now() + seconds)
+                case .breakdown(let seconds): await agent.breakDown(until: now() + seconds)
+                case .overrun(let metres): await agent.overrun(by: metres)
+                }
+            }
             if trace != nil || view != nil, now() - lastSample >= 0.5 {
                 lastSample = now()
                 var samples: [TraceSample] = []
@@ -279,6 +292,33 @@ public struct BrokerSimulation: Sendable {
         await yard.close()
         return Summary(
             trips: trips.withLock { $0 }, duration: c.duration, rejected: trips.withLock { $0 }.filter(refused).count)
+    }
+}
+
+/// A fault that strikes one truck at a set time of a broker simulation.
+public struct ScheduledFault: Sendable, Equatable {
+    /// What happens.
+    public enum Kind: Sendable, Equatable {
+        /// The truck's radio link is down for this many site seconds (nothing out, nothing in).
+        case linkDown(Double)
+        /// The truck breaks down and stands for this many site seconds.
+        case breakdown(Double)
+        /// The truck drives this many metres past its end of authority.
+        case overrun(Double)
+    }
+
+    /// The truck (`T001`…).
+    public var truck: String
+    /// Site seconds after the start of the run.
+    public var at: Double
+    /// What happens.
+    public var kind: Kind
+
+    /// A fault of `truck` at `at` seconds into the run.
+    public init(truck: String, at: Double, kind: Kind) {
+        self.truck = truck
+        self.at = at
+        self.kind = kind
     }
 }
 

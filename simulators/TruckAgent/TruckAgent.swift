@@ -122,6 +122,8 @@ public actor TruckAgent {
     var dwellUntil: [String: Double] = [:]
     var instantStates: [StateMessage.ActionState] = []
     var reporting = true
+    var linkDownUntil = -Double.infinity
+    var brokenUntil = -Double.infinity
     var random: SeededRandom
     var heldBack: [UInt8]?
     var instantActionsToDrop = 0
@@ -212,6 +214,7 @@ public actor TruckAgent {
         emergency = false
         stationStates = [:]
         dwellUntil = [:]
+        overrunBy = 0
     }
 
     /// Loses the next `count` instant-action messages (a radio fault): the coordinator must send
@@ -221,9 +224,26 @@ public actor TruckAgent {
     /// Cuts the connection without a DISCONNECT: the broker publishes its last will.
     public func dropConnection() { client.simulateConnectionLoss() }
 
+    /// Loses its radio link until site time `until`: it neither reports nor hears anything, and
+    /// drives on within the authority it holds (which expires).
+    public func loseLink(until: Double) { linkDownUntil = until }
+
+    /// Breaks down: brakes to a standstill and stays there until site time `until`, reporting
+    /// as usual.
+    public func breakDown(until: Double) { brokenUntil = until }
+
+    /// Goes rogue: it takes its end of authority to lie `metres` further than granted (a fault
+    /// of its own software) and drives there, until an emergency stop ends it. It still stops
+    /// at stations.
+    public func overrun(by metres: Double) { overrunBy = metres }
+
+    /// How far the truck drives past the authority it was granted (zero: it does not).
+    public private(set) var overrunBy = 0.0
+
     // MARK: inbound
 
     func receive(_ message: MQTTInboundMessage) {
+        if configuration.now() < linkDownUntil { return }  // the link is down
         if random.chance(configuration.link.loss) { return }  // lost on the way in
         if message.topic.hasSuffix("/order") {
             guard let order = try? WireDecoder().decode(OrderMessage.self, from: message.payload) else { return }
@@ -271,8 +291,13 @@ public actor TruckAgent {
     func apply(_ action: Action) {
         switch action.actionType {
         case "stopPause": paused = true
-        case "startPause": paused = false
-        case "laneEmergencyStop": emergency = true
+        case "startPause":
+            // Go: also ends a remote emergency stop (the operator released the truck).
+            paused = false
+            emergency = false
+        case "laneEmergencyStop":
+            emergency = true
+            overrunBy = 0  // stopped: the rogue drive ends here
         case "cancelOrder":
             authorityEnd = position
         default: break
@@ -285,7 +310,7 @@ public actor TruckAgent {
 
     /// Where the truck must be standing next: its end of authority or an unfinished station stop.
     func target(now: Double) -> Double {
-        var target = authorityEnd
+        var target = authorityEnd + overrunBy
         for node in nodes where node.position >= position - 0.05 && node.released {
             if let action = node.stationAction, stationStates[action.actionId] != .finished {
                 target = min(target, node.position)
@@ -304,7 +329,7 @@ public actor TruckAgent {
         let target = self.target(now: now)
         if emergency {
             speed = max(0, speed - c.emergencyBraking * dt)
-        } else if paused || now > authorityExpiry || order == nil {
+        } else if paused || (now > authorityExpiry && overrunBy == 0) || order == nil || now < brokenUntil {
             speed = max(0, speed - c.braking * dt)
         } else {
             let room = max(0, target - position)
@@ -335,7 +360,7 @@ public actor TruckAgent {
             stationStates[id] = .finished
             dwellUntil[id] = nil
         }
-        if reporting && now - lastReportAt >= c.stateInterval {
+        if reporting && now >= linkDownUntil && now - lastReportAt >= c.stateInterval {
             lastReportAt = now
             report(now: now)
         }
