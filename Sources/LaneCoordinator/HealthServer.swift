@@ -32,3 +32,21 @@ public enum HealthServer {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 }
+
+extension CoordinatorMetrics {
+    /// A Prometheus factory on `registry` with histogram buckets fitted to the coordinator: grant
+    /// latencies from 50 µs (the library's default starts at 5 ms, where every grant would fall
+    /// into the first bucket) and state ages from 1 ms.
+    public static func prometheusFactory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["lane_grant_latency_seconds"] = [
+            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .seconds(1),
+        ]
+        factory.valueHistogramBuckets["lane_state_age_seconds"] = [
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+        ]
+        return factory
+    }
+}

@@ -44,7 +44,7 @@ struct LaneCoordinatorCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         let coordinator = try Coordinator(
             configuration: configuration, site: site, logger: logger,
-            metrics: CoordinatorMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+            metrics: CoordinatorMetrics(factory: CoordinatorMetrics.prometheusFactory(registry: registry)))
         var services: [any Service] = [CoordinatorService(coordinator: coordinator)]
         if let http = configuration.httpAddress {
             services.append(

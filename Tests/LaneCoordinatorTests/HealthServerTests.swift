@@ -30,7 +30,7 @@ struct HealthServerTests {
             configuration: CoordinatorConfiguration(
                 siteId: "test-gate", siteFile: "", broker: broker.configuration(clientId: "lane-coordinator"),
                 fleet: ["T001": TruckProfile()]), site: try SiteFile.parse(testSiteYAML, file: "test-gate.yaml"), logger: logger,
-            metrics: CoordinatorMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+            metrics: CoordinatorMetrics(factory: CoordinatorMetrics.prometheusFactory(registry: registry)))
         let running = Task { try await coordinator.run() }
         let port = Mutex<Int?>(nil)
         let server = HealthServer.application(

@@ -42,6 +42,12 @@ public struct BrokerSimulation: Sendable {
         public var tracePath: String?
         /// Faults of every truck's radio link (each truck draws from its own seed).
         public var link: TruckAgent.LinkFaults
+        /// Site seconds between two state reports of a truck.
+        public var stateInterval = 0.25
+        /// Real seconds between two kinematic steps of a truck.
+        public var stepInterval = 0.02
+        /// Real seconds between two trucks joining at the start.
+        public var joinInterval = 0.2
         /// Faults that strike one truck at a set time.
         public var faults: [ScheduledFault] = []
         /// After `duration`, dispatch nothing more and wait up to this long (site seconds) for the
@@ -180,13 +186,13 @@ public struct BrokerSimulation: Sendable {
         var tasks: [Task<Void, any Error>] = []
         for index in 0..<c.trucks {
             let serial = String(format: "T%03d", index + 1)
-            let agent = try TruckAgent(
-                TruckAgent.Configuration(
-                    serialNumber: serial, interfaceName: c.interfaceName, stateInterval: 0.25, timeScale: c.timeScale, now: now,
-                    dwell: dwell, initialPosition: -2,
-                    link: TruckAgent.LinkFaults(
-                        loss: c.link.loss, duplication: c.link.duplication, delay: c.link.delay, seed: c.link.seed &+ UInt64(index))),
-                broker: c.broker)
+            var truck = TruckAgent.Configuration(
+                serialNumber: serial, interfaceName: c.interfaceName, stateInterval: c.stateInterval, timeScale: c.timeScale, now: now,
+                dwell: dwell, initialPosition: -2,
+                link: TruckAgent.LinkFaults(
+                    loss: c.link.loss, duplication: c.link.duplication, delay: c.link.delay, seed: c.link.seed &+ UInt64(index)))
+            truck.stepInterval = c.stepInterval
+            let agent = try TruckAgent(truck, broker: c.broker)
             agents.append(agent)
             tasks.append(Task { try await agent.run() })
             let firstLane = index % lanes.count
@@ -194,7 +200,7 @@ public struct BrokerSimulation: Sendable {
                 Task {
                     var lane = firstLane
                     var number = 0
-                    try await Task.sleep(for: .seconds(Double(index) * 0.2))  // the fleet joins over a few seconds
+                    try await Task.sleep(for: .seconds(Double(index) * c.joinInterval))  // the fleet joins over a few seconds
                     while now() < end {
                         await agent.enterYard(at: -2)
                         number += 1

@@ -46,6 +46,8 @@ public actor TruckAgent {
         public var initialPosition: Double
         /// Faults of the truck's radio link.
         public var link: LinkFaults
+        /// Real seconds between two steps of the kinematics (shorter at a faster time scale).
+        public var stepInterval: Double = 0.02
 
         /// A truck of the site's default kind.
         public init(
@@ -175,7 +177,7 @@ public actor TruckAgent {
         defer { inbound.cancel() }
         while !Task.isCancelled && !stopped {
             step()
-            try? await Task.sleep(for: .milliseconds(20))
+            try? await Task.sleep(for: .seconds(configuration.stepInterval))
         }
     }
 

@@ -36,6 +36,10 @@ struct Broker: AsyncParsableCommand {
     @Option(help: "Seed of the channel and dwell draws (default: the scenario's, else 1).") var seed: UInt64?
     @Option(help: "Write the trucks' true positions here (JSON Lines; default: a temporary file).") var trace: String?
     @Flag(inversion: .prefixedNo, help: "Draw the live view (on a terminal).") var view = true
+    @Option(help: "Site seconds between two state reports of a truck (0.2: 5 Hz at real time).") var stateInterval = 0.25
+    @Option(help: "Real seconds between two kinematic steps of a truck (longer for a large fleet at real time).")
+    var stepInterval = 0.02
+    @Option(help: "Seconds between two trucks joining the fleet at the start.") var joinInterval = 0.2
 
     func run() async throws {
         let scenario = try self.scenario.map(loadScenario)
@@ -54,6 +58,9 @@ struct Broker: AsyncParsableCommand {
             duration: minutes * 60, timeScale: timeScale, clockOrigin: origin,
             channelMix: (mix[.green, default: 0], mix[.yellow, default: 0], mix[.red, default: 0]),
             turnaround: turnaround ?? yardTime ?? 60, seed: seed, tracePath: tracePath)
+        config.stateInterval = stateInterval
+        config.stepInterval = stepInterval
+        config.joinInterval = joinInterval
         if let faults = scenario?.faults {
             config.link = TruckAgent.LinkFaults(
                 loss: faults.reportLoss, duplication: faults.reportDuplication, delay: faults.reportDelay, seed: seed)

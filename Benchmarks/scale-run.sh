@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Scale run: the simulator drives N trucks reporting at 5 Hz in real time against lane-coordinator
+# over a private mosquitto, all three on this machine. Measures each process's CPU share over a
+# steady window and the coordinator's grant latency and state age (from its /metrics), first
+# for a small baseline fleet, then for the large one, in the same run.
+# Usage: bash Benchmarks/scale-run.sh [TRUCKS] [MINUTES] [BASELINE_TRUCKS]   (defaults 1000 6 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+trucks=${1:-1000}
+minutes=${2:-6}
+baseline=${3:-20}
+source .ci/install-packages.sh
+install_packages pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev mosquitto
+swift build -c release --product lane-coordinator >/dev/null
+swift build -c release --product lane-sim >/dev/null
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# One run: prints "name trucks cpu_mosquitto cpu_coordinator cpu_sim grant_p50 grant_p99 age_p50 age_p99 states"
+run() {
+    local n=$1 label=$2
+    local port http
+    port=$(free_port)
+    http=$(free_port)
+    local dir="$work/$label"
+    mkdir -p "$dir"
+    {
+        echo "listener $port 127.0.0.1"
+        echo "allow_anonymous true"
+        echo "set_tcp_nodelay true"
+        echo "persistence false"
+        echo "max_queued_messages 100000"
+        [ "$(id -u)" -eq 0 ] && echo "user root"
+    } >"$dir/mosquitto.conf"
+    "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 &
+    local broker=$!
+    pids+=("$broker")
+    for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    local origin
+    origin=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+    cat >"$dir/coordinator.yaml" <<CONFIG
+siteId: huu-nghi
+site: $PWD/simulators/sites/huu-nghi-1119-1120.yaml
+fleet: [$(seq -f "T%03g" 1 "$n" | paste -sd, -)]
+broker: {host: 127.0.0.1, port: $port}
+timeScale: 1
+clockOrigin: "$origin"
+tickInterval: 0.1
+journal: $dir/journal.sqlite
+http: {host: 127.0.0.1, port: $http}
+CONFIG
+    .build/release/lane-coordinator --config "$dir/coordinator.yaml" --log-level error 2>"$dir/coordinator.log" &
+    local coordinator=$!
+    pids+=("$coordinator")
+    sleep 1
+    # Trucks join over the first 20 s; the window is measured after a minute.
+    .build/release/lane-sim broker --port "$port" --trucks "$n" --time-scale 1 --clock-origin "$origin" --minutes "$minutes" \
+        --state-interval 0.2 --step-interval 0.1 --join-interval "$(python3 -c "print(20 / $n)")" --no-view \
+        --trace "$dir/trace.jsonl" >"$dir/sim.log" 2>&1 &
+    local sim=$!
+    pids+=("$sim")
+    sleep 60
+    local b0 c0 s0 t0 b1 c1 s1 t1 window=$((minutes * 60 - 90))
+    b0=$(cpu_ticks "$broker"); c0=$(cpu_ticks "$coordinator"); s0=$(cpu_ticks "$sim"); t0=$(date +%s.%N)
+    local before
+    before=$(curl -s "http://127.0.0.1:$http/metrics")
+    sleep "$window"
+    b1=$(cpu_ticks "$broker"); c1=$(cpu_ticks "$coordinator"); s1=$(cpu_ticks "$sim"); t1=$(date +%s.%N)
+    local after
+    after=$(curl -s "http://127.0.0.1:$http/metrics")
+    wait "$sim" || true
+    python3 Benchmarks/scale_figures.py "$label" "$n" "$b0" "$b1" "$c0" "$c1" "$s0" "$s1" "$t0" "$t1" \
+        <(echo "$before") <(echo "$after")
+    grep -E "auditor|summary|trips finished" "$dir/sim.log" | sed 's/^/    /'
+    kill "$coordinator" "$broker" 2>/dev/null || true
+    wait "$coordinator" "$broker" 2>/dev/null || true
+}
+
+echo "scale run: $trucks trucks at 5 Hz in real time for $minutes minutes, after a baseline of $baseline trucks ($(nproc) cores)"
+run "$baseline" baseline
+run "$trucks" scale
