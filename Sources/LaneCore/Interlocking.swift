@@ -236,6 +236,9 @@ extension SchedulerCore {
         var entry: (start: Meters, clearPoint: Meters, zone: Int)?
         // Where the truck waits for the first zone that other trucks may enter from elsewhere.
         var doorstep: Meters?
+        // The single-lane section the truck is already in: it goes on through it before any
+        // truck waiting at the section's far end.
+        var heldSection: Int?
         let firstLeg = route.legIndex(at: max(0, min(truck.claimFrom, route.length - 1e-9))) ?? 0
         legs: for i in firstLeg..<route.legs.count {
             let leg = route.legs[i]
@@ -244,6 +247,7 @@ extension SchedulerCore {
             let zone = site.zones[leg.zone]
             // Granted into the zone (not merely reported near it).
             let holds = truck.authorityEnd > leg.start + 1e-9
+            if holds && mustClear(zone) { heldSection = section[leg.zone] }
             if !holds && doorstep == nil && (zone.isExclusive || zone.sharing != .none) {
                 doorstep = leg.start - gap
             }
@@ -264,7 +268,7 @@ extension SchedulerCore {
                 } else if zone.sharing == .bidirectional {
                     holder = claims[leg.zone].first(where: { $0.truck != t && $0.direction != (leg.reversed ? -1 : 1) })?.truck
                 }
-                if holder == nil, zone.isExclusive || zone.sharing != .none {
+                if holder == nil, zone.isExclusive || zone.sharing != .none, heldSection != section[leg.zone] {
                     holder = readyRival(of: t, at: leg.zone)
                 }
                 if let holder {
