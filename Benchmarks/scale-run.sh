@@ -16,6 +16,9 @@ swift build -c release --product lane-sim >/dev/null
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 work=$(mktemp -d)
+# The metrics and the summaries of both runs are kept here.
+keep=${SCALE_OUT:-.build/scale-run}
+mkdir -p "$keep"
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -80,10 +83,12 @@ CONFIG
     b1=$(cpu_ticks "$broker"); c1=$(cpu_ticks "$coordinator"); s1=$(cpu_ticks "$sim"); t1=$(date +%s.%N)
     local after
     after=$(curl -s "http://127.0.0.1:$http/metrics")
+    echo "$after" >"$keep/metrics-$label.txt"
     wait "$sim" || true
     python3 Benchmarks/scale_figures.py "$label" "$n" "$b0" "$b1" "$c0" "$c1" "$s0" "$s1" "$t0" "$t1" \
         <(echo "$before") <(echo "$after")
     grep -E "auditor|summary|trips finished" "$dir/sim.log" | sed 's/^/    /'
+    cp "$dir/sim.log" "$keep/sim-$label.log"
     kill "$coordinator" "$broker" 2>/dev/null || true
     wait "$coordinator" "$broker" 2>/dev/null || true
 }

@@ -13,13 +13,15 @@ import Testing
 /// `LANE_SEED=<seed> swift test --filter replaySeed`.
 @Suite("Randomized safety and liveness")
 struct RandomizedSafetyTests {
-    static func run(seed: UInt64, faults: Bool, minutes: Double, drain: Bool) -> (Site, SimulationReport) {
-        let (site, report, _) = runKeepingCore(seed: seed, faults: faults, minutes: minutes, drain: drain)
+    static func run(seed: UInt64, faults: Bool, minutes: Double, drain: Bool, longSections: Bool = false) -> (Site, SimulationReport) {
+        let (site, report, _) = runKeepingCore(seed: seed, faults: faults, minutes: minutes, drain: drain, longSections: longSections)
         return (site, report)
     }
 
-    static func runKeepingCore(seed: UInt64, faults: Bool, minutes: Double, drain: Bool) -> (Site, SimulationReport, SchedulerCore) {
-        let site = RandomSite.make(seed: seed)
+    static func runKeepingCore(
+        seed: UInt64, faults: Bool, minutes: Double, drain: Bool, longSections: Bool = false
+    ) -> (Site, SimulationReport, SchedulerCore) {
+        let site = RandomSite.make(seed: seed, longSections: longSections)
         var random = SeededRandom(seed: seed ^ 0x5EED)
         var config = FastSimConfiguration(seed: seed, duration: minutes * 60, fleetSize: 2 + Int(random.next() % 9))
         config.step = 0.1
@@ -60,6 +62,27 @@ struct RandomizedSafetyTests {
                 "seed \(seed): trucks \(report.tripsUnfinished) never completed their routes (replay: LANE_SEED=\(seed) swift test --filter replaySeed)"
             )
             #expect(report.gridlocks.count == 0, "seed \(seed): gridlock \(report.gridlocks)")
+        }
+    }
+
+    @Test("sites whose single-lane sections span two zones: safe under every fault")
+    func safetyWithLongSections() async {
+        await propertyCheck(count: Self.runs / 2, input: Gen.uint64(in: 1...UInt64.max / 2)) { seed in
+            let (site, report) = Self.run(seed: seed, faults: true, minutes: 6, drain: false, longSections: true)
+            #expect(report.violations.count == 0, "\(Self.describe(seed, site, report)) (long sections)")
+        }
+    }
+
+    /// Found by random sites with two-zone single-lane sections, not fixed yet: two trucks at
+    /// the section wait for each other (in the case studied, one waited so close to its end of
+    /// the section that its claim counted inside it). The gridlock detector reports it.
+    @Test("known gridlock at a single-lane section of two zones (random site)")
+    func knownGridlockWithLongSections() {
+        let seed: UInt64 = 234_000_702
+        let (_, report) = Self.run(seed: seed, faults: false, minutes: 25, drain: true, longSections: true)
+        #expect(report.violations.isEmpty)
+        withKnownIssue("gridlock at a two-zone single-lane section (seed \(seed))") {
+            #expect(report.gridlocks.isEmpty, "gridlocks \(report.gridlocks)")
         }
     }
 

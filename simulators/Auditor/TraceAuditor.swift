@@ -65,17 +65,25 @@ public struct TraceAuditor: Sendable {
     /// Metres allowed for sampling and measurement (trucks are sampled one after another).
     public let tolerance: Double
 
+    /// Every route of the site, by lane and channel name.
+    let routes: [String: Route]
+
     /// An auditor for `site`.
     public init(site: Site, tolerance: Double = 0.5) {
         self.site = site
         self.tolerance = tolerance
+        var routes: [String: Route] = [:]
+        for lane in site.lanes {
+            for channel in CustomsChannel.allCases {
+                routes["\(lane.id.rawValue)/\(channel.rawValue)"] = site.route(lane: lane.id, channel: channel)
+            }
+        }
+        self.routes = routes
     }
 
     /// The stretch of each zone a truck covers: zone index and the zone-local interval.
     func occupancy(_ sample: TraceSample) -> [(zone: Int, from: Double, to: Double)] {
-        guard let lane = sample.lane, let channel = sample.channel.flatMap(CustomsChannel.init(rawValue:)),
-            let route = site.route(lane: LaneID(lane), channel: channel)
-        else { return [] }
+        guard let lane = sample.lane, let channel = sample.channel, let route = routes["\(lane)/\(channel)"] else { return [] }
         let rear = sample.front - sample.length
         var stretches: [(zone: Int, from: Double, to: Double)] = []
         for leg in route.legs where leg.end > rear && leg.start < sample.front {
@@ -124,24 +132,27 @@ public struct TraceAuditor: Sendable {
             }
             pastBefore.insert(sample.truck)
         }
-        let occupied = trucks.map { ($0, occupancy($0)) }
-        for i in 0..<occupied.count {
-            for j in (i + 1)..<occupied.count {
-                for a in occupied[i].1 {
-                    for b in occupied[j].1 where a.zone == b.zone {
-                        let zone = site.zones[a.zone]
-                        let gap = max(b.from - a.to, a.from - b.to)
-                        if zone.isExclusive {
-                            violations.append(
-                                AuditViolation(
-                                    t: occupied[i].0.t, kind: "exclusive-zone", trucks: [occupied[i].0.truck, occupied[j].0.truck],
-                                    detail: "both in \(zone.id)"))
-                        } else if gap < site.rules.standstillGap - tolerance {
-                            violations.append(
-                                AuditViolation(
-                                    t: occupied[i].0.t, kind: "separation", trucks: [occupied[i].0.truck, occupied[j].0.truck],
-                                    detail: "\(String(format: "%.2f", gap)) m apart in \(zone.id)"))
-                        }
+        // Trucks are compared only with the trucks in the same zone (a fleet of a thousand has
+        // most of its trucks in the yards, outside every zone).
+        var byZone: [Int: [(truck: TraceSample, from: Double, to: Double)]] = [:]
+        for sample in trucks {
+            for stretch in occupancy(sample) { byZone[stretch.zone, default: []].append((sample, stretch.from, stretch.to)) }
+        }
+        for (z, list) in byZone.sorted(by: { $0.key < $1.key }) where list.count > 1 {
+            let zone = site.zones[z]
+            for i in 0..<list.count {
+                for j in (i + 1)..<list.count where list[i].truck.truck != list[j].truck.truck {
+                    let (a, b) = (list[i], list[j])
+                    let gap = max(b.from - a.to, a.from - b.to)
+                    if zone.isExclusive {
+                        violations.append(
+                            AuditViolation(
+                                t: a.truck.t, kind: "exclusive-zone", trucks: [a.truck.truck, b.truck.truck], detail: "both in \(zone.id)"))
+                    } else if gap < site.rules.standstillGap - tolerance {
+                        violations.append(
+                            AuditViolation(
+                                t: a.truck.t, kind: "separation", trucks: [a.truck.truck, b.truck.truck],
+                                detail: "\(String(format: "%.2f", gap)) m apart in \(zone.id)"))
                     }
                 }
             }

@@ -5,17 +5,19 @@ public import LaneCore
 /// merge again, and zones shared between lanes (an exclusive crossing, a bidirectional
 /// single-lane section).
 public enum RandomSite {
-    /// A site drawn from `seed`. The same seed gives the same site.
-    public static func make(seed: UInt64) -> Site {
+    /// A site drawn from `seed`. The same seed gives the same site. With `longSections`, half the
+    /// single-lane sections run on through a second zone (a bridge and the km 0 strip on it),
+    /// entered by the two lanes from opposite ends.
+    public static func make(seed: UInt64, longSections: Bool = false) -> Site {
         var attempt: UInt64 = 0
         while true {
             var random = SeededRandom(seed: seed &+ attempt &* 0x9E37_79B9)
-            if let site = try? draw(&random, name: "random-\(seed)") { return site }
+            if let site = try? draw(&random, name: "random-\(seed)", longSections: longSections) { return site }
             attempt += 1
         }
     }
 
-    static func draw(_ random: inout SeededRandom, name: String) throws(SiteError) -> Site {
+    static func draw(_ random: inout SeededRandom, name: String, longSections: Bool) throws(SiteError) -> Site {
         var zones: [Zone] = []
         var lanes: [Lane] = []
         let laneCount = 1 + Int(random.next() % 3)
@@ -37,6 +39,17 @@ public enum RandomSite {
         let useSection = laneCount > 1 && random.chance(0.5)
         if useCrossing { zones.append(crossing) }
         if useSection { zones.append(section) }
+        var sectionEnd: Zone?
+        if longSections && useSection && random.chance(0.5) {
+            let end = Zone(id: "single-lane-end", kind: .handover, length: 10, speedLimit: pick(4...8), sharing: .bidirectional)
+            zones.append(end)
+            sectionEnd = end
+        }
+        func enterSection(_ lane: Int, _ steps: inout [LaneStep]) {
+            guard let end = sectionEnd else { return steps.append(LaneStep(zone: section.id)) }
+            let order = lane == 0 ? [section.id, end.id] : [end.id, section.id]
+            steps += order.map { LaneStep(zone: $0) }
+        }
         for l in 0..<laneCount {
             let direction: LaneDirection = l % 2 == 0 ? .import : .export
             var steps: [LaneStep] = []
@@ -64,14 +77,14 @@ public enum RandomSite {
                     add(Zone(id: ZoneID(prefix + "before-shared"), kind: .following, length: pick(25...60), speedLimit: 5))
                     if useCrossing { steps.append(LaneStep(zone: crossing.id)) }
                     add(Zone(id: ZoneID(prefix + "between-shared"), kind: .following, length: pick(25...60), speedLimit: 5))
-                    if useSection { steps.append(LaneStep(zone: section.id)) }
+                    if useSection { enterSection(l, &steps) }
                     add(Zone(id: ZoneID(prefix + "after-shared"), kind: .following, length: pick(25...60), speedLimit: 5))
                 }
             }
             if !placedShared && l < 2 {
                 if useCrossing { steps.append(LaneStep(zone: crossing.id)) }
                 add(Zone(id: ZoneID(prefix + "between-shared"), kind: .following, length: pick(25...60), speedLimit: 5))
-                if useSection { steps.append(LaneStep(zone: section.id)) }
+                if useSection { enterSection(l, &steps) }
             }
             if random.chance(0.7) {
                 // Customs branches after a scanner, merging again.

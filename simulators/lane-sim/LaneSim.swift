@@ -11,7 +11,7 @@ struct LaneSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lane-sim",
         abstract: "Drive simulated driverless trucks through a border-gate site.",
-        subcommands: [Fast.self, ScenarioRun.self, Broker.self],
+        subcommands: [Fast.self, ScenarioRun.self, Broker.self, Audit.self],
         defaultSubcommand: Fast.self)
 }
 

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import LaneAuditor
+
+/// `lane-sim audit`: the independent auditor over a true-position trace written by
+/// `lane-sim broker --trace FILE`.
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a true-position trace: separation, exclusive zones, driving past authority.",
+        discussion: "Exit code 2: a violation was found.")
+
+    @Argument(help: "Trace file (JSON Lines, from lane-sim broker --trace).") var trace: String
+    @Option(help: "Site file the trace was recorded on.") var site = defaultSite
+
+    func run() throws {
+        let site = try loadSite(site)
+        let samples = try TraceAuditor.read(trace)
+        let violations = TraceAuditor(site: site).audit(samples)
+        let trucks = Set(samples.map(\.truck)).count
+        print(
+            "auditor: \(samples.count) true positions of \(trucks) trucks checked (separation, exclusive zones, driving past authority): "
+                + (violations.isEmpty ? "no violation" : "\(violations.count) violations"))
+        for violation in violations.prefix(20) { print("  \(violation)") }
+        if !violations.isEmpty { throw ExitCode(2) }
+    }
+}
