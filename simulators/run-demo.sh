@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/install-packages.sh
-install_packages pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev mosquitto python3 curl
+install_packages pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev mosquitto python3
 echo "building lane-coordinator and lane-sim (the first build takes a few minutes)..."
 swift build -c release --product lane-coordinator >/dev/null
 swift build -c release --product lane-sim >/dev/null
