@@ -15,20 +15,11 @@ swift build -c release --product lane-coordinator >/dev/null
 swift build -c release --product lane-sim >/dev/null
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-work=$(mktemp -d)
+source simulators/private-broker.sh
 # The metrics and the summaries of both runs are kept here.
 keep=${SCALE_OUT:-.build/scale-run}
 mkdir -p "$keep"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # One run: prints "name trucks cpu_mosquitto cpu_coordinator cpu_sim grant_p50 grant_p99 age_p50 age_p99 states"
@@ -39,18 +30,8 @@ run() {
     http=$(free_port)
     local dir="$work/$label"
     mkdir -p "$dir"
-    {
-        echo "listener $port 127.0.0.1"
-        echo "allow_anonymous true"
-        echo "set_tcp_nodelay true"
-        echo "persistence false"
-        echo "max_queued_messages 100000"
-        [ "$(id -u)" -eq 0 ] && echo "user root"
-    } >"$dir/mosquitto.conf"
-    "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 &
-    local broker=$!
-    pids+=("$broker")
-    for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    start_broker "$dir" "$port" 100000
+    local broker=$broker_pid
     local origin
     origin=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
     cat >"$dir/coordinator.yaml" <<CONFIG

@@ -24,29 +24,9 @@ for i in "${!args[@]}"; do [ "${args[$i]}" = "--trucks" ] && trucks=${args[$((i 
 site=$(awk '/^site:/ {print $2; exit}' "$scenario")
 site=$(cd "$(dirname "$scenario")" && realpath "$site")
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-{
-    echo "listener $port 127.0.0.1"
-    echo "allow_anonymous true"
-    echo "set_tcp_nodelay true"
-    echo "persistence false"
-    echo "max_queued_messages 10000"
-    [ "$(id -u)" -eq 0 ] && echo "user root"
-} >"$work/mosquitto.conf"
-mosquitto_bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
-"$mosquitto_bin" -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+source simulators/private-broker.sh
+port=$(free_port)
+start_broker "$work" "$port" 10000
 
 origin=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
 fleet=$(seq -f "T%03g" 1 "$trucks" | paste -sd, -)

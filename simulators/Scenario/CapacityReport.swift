@@ -110,17 +110,11 @@ extension CapacityReport {
         if let seed { scenario.seed = seed }
         if let hours { scenario.hours = hours }
         let site = scenario.site
-        var simulation = FastSimulation(site: site, controller: SchedulerCore(site: site), configuration: scenario.configuration())
+        let config = scenario.configuration()
+        var simulation = FastSimulation(site: site, controller: SchedulerCore(site: site), configuration: config)
         simulation.observer = observer
         let run = simulation.run()
-        let config = scenario.configuration()
-        var bottlenecks: [(lane: LaneID, zone: ZoneID, perHour: Double)] = []
-        for lane in site.lanes where lane.driverless {
-            guard let zone = site.bottleneck(of: lane.id), let station = zone.station else { continue }
-            let perHour = LanePhysics.stationCapacity(
-                dwell: station.dwell.mean, profile: config.profile(ofTruck: 0), standstillGap: site.rules.standstillGap)
-            bottlenecks.append((lane.id, zone.id, perHour))
-        }
+        let bottlenecks = Self.bottlenecks(of: site, profile: config.profile(ofTruck: 0))
         let turnaround = scenario.demand.yardTurnaround
         return CapacityReport(
             scenario: scenario.name, site: site.name, fleetSize: scenario.fleetSize, seed: scenario.seed, hours: scenario.hours,
@@ -129,8 +123,18 @@ extension CapacityReport {
             timeSpaceHour: scenario.timeSpaceHour)
     }
 
+    /// Per driverless lane of `site`: its bottleneck station and what that station passes per
+    /// hour at full use with trucks of `profile` (DOMAIN.md's station capacity).
+    public static func bottlenecks(of site: Site, profile: TruckProfile) -> [(lane: LaneID, zone: ZoneID, perHour: Double)] {
+        site.lanes.filter(\.driverless).compactMap { lane in
+            guard let zone = site.bottleneck(of: lane.id), let station = zone.station else { return nil }
+            let perHour = LanePhysics.stationCapacity(dwell: station.dwell.mean, profile: profile, standstillGap: site.rules.standstillGap)
+            return (lane.id, zone.id, perHour)
+        }
+    }
+
     /// Vehicles per hour the bottlenecks pass together; a station shared by two lanes counts once.
-    static func capacityPerHour(_ bottlenecks: [(lane: LaneID, zone: ZoneID, perHour: Double)]) -> Double {
+    public static func capacityPerHour(_ bottlenecks: [(lane: LaneID, zone: ZoneID, perHour: Double)]) -> Double {
         var byZone: [ZoneID: Double] = [:]
         for b in bottlenecks { byZone[b.zone] = b.perHour }
         return byZone.values.reduce(0, +)

@@ -67,14 +67,9 @@ struct Broker: AsyncParsableCommand {
         }
         let simulation = BrokerSimulation(config)
         let lanes = site.lanes.filter(\.driverless).map(\.id)
-        var capacity: [LaneID: Double] = [:]
-        var bottleneck: [LaneID: ZoneID] = [:]
-        for lane in lanes {
-            guard let zone = site.bottleneck(of: lane), let station = zone.station else { continue }
-            bottleneck[lane] = zone.id
-            capacity[lane] = LanePhysics.stationCapacity(
-                dwell: station.dwell.mean, profile: TruckProfile(), standstillGap: site.rules.standstillGap)
-        }
+        let bottlenecks = CapacityReport.bottlenecks(of: site, profile: TruckProfile())
+        let capacity = Dictionary(uniqueKeysWithValues: bottlenecks.map { ($0.lane, $0.perHour) })
+        let bottleneck = Dictionary(uniqueKeysWithValues: bottlenecks.map { ($0.lane, $0.zone) })
         let live = LiveView(site: site, duration: minutes * 60, capacityPerHour: capacity)
         let drawing = view && live.enabled
         print(
@@ -91,7 +86,12 @@ struct Broker: AsyncParsableCommand {
         let scale = timeScale
         let frame: @Sendable (Double, [TraceSample], [BrokerSimulation.Trip]) -> Void = { elapsed, samples, trips in
             // About one frame a real second.
-            guard lastFrame.exchange(elapsed, ifAtLeast: scale) else { return }
+            let due = lastFrame.withLock { last in
+                guard elapsed - last >= scale else { return false }
+                last = elapsed
+                return true
+            }
+            guard due else { return }
             live.draw(live.frame(elapsed: elapsed, trucks: samples, trips: trips))
         }
         let summary = try await simulation.run(progress: progress, view: drawing ? frame : nil)
@@ -119,9 +119,7 @@ struct Broker: AsyncParsableCommand {
             print(line)
         }
         if summary.rejected > 0 { print("  trips refused by the coordinator: \(summary.rejected)") }
-        var capacityPerDay: [ZoneID: Double] = [:]
-        for lane in lanes { if let z = bottleneck[lane] { capacityPerDay[z] = (capacity[lane] ?? 0) * 24 } }
-        let maximum = capacityPerDay.values.reduce(0, +)
+        let maximum = CapacityReport.capacityPerHour(bottlenecks) * 24
         var verdict = String(format: "  at this rate %.0f vehicles a day; the bottleneck stations pass %.0f a day at most", perDay, maximum)
         if let target = scenario?.target {
             let met = perDay >= target.low
@@ -136,22 +134,5 @@ struct Broker: AsyncParsableCommand {
         for violation in violations.prefix(10) { print("  \(violation)") }
         if trace == nil { try? FileManager.default.removeItem(atPath: tracePath) }
         if !violations.isEmpty { throw ExitCode(2) }
-    }
-}
-
-/// A value shared between the simulation's tasks and the command, under a lock.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) { self.value = value }
-
-    /// Replaces the value with `next` when `next` is at least `step` past it; whether it did.
-    func exchange(_ next: Double, ifAtLeast step: Double) -> Bool where Value == Double {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next - value >= step else { return false }
-        value = next
-        return true
     }
 }
