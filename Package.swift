@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "LaneTruckAgent", targets: ["LaneTruckAgent"]),
         .executable(name: "lane-coordinator", targets: ["lane-coordinator"]),
         .executable(name: "lane-sim", targets: ["lane-sim"]),
+        .executable(name: "lanectl", targets: ["lanectl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -97,6 +98,17 @@ let package = Package(
             path: "simulators/BrokerSim",
             swiftSettings: strict
         ),
+        // The operators' tool: see and steer the lanes through the coordinator's operator topic
+        // (MQTT 5 request/response); fast-mode scenarios and site checks offline.
+        .target(
+            name: "LaneControl",
+            dependencies: [
+                "LaneCore", "LaneWire", "LaneMQTT", "LaneSiteFile", "LaneScenario",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "lanectl", dependencies: ["LaneControl"], swiftSettings: strict),
         // libFuzzer target over the decoders (built with -DFUZZING; see Tests/run.sh).
         .executableTarget(name: "lane-wire-fuzz", dependencies: ["LaneWire"], swiftSettings: strict),
         // Independent safety checker: re-derives every safety property from the site geometry
@@ -148,7 +160,7 @@ let package = Package(
             name: "LaneCoordinatorTests",
             dependencies: [
                 "LaneCoordinator", "LaneCore", "LaneSiteFile", "LaneWire", "LaneMQTT", "LaneTestKit", "LaneTruckAgent", "LaneBrokerSim",
-                "LaneAuditor", "lane-coordinator",
+                "LaneAuditor", "lane-coordinator", "lanectl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -157,6 +169,11 @@ let package = Package(
         .testTarget(
             name: "LaneScenarioTests",
             dependencies: ["LaneScenario", "LaneCore", "LaneFastSim", "LaneSiteFile", "LaneTestKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LaneControlTests",
+            dependencies: ["LaneControl", "LaneWire", "LaneTestKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -298,34 +298,39 @@ public actor Coordinator {
         guard trip.siteId == configuration.siteId else {
             return reject(.wrongSite, topic: message.topic, detail: "trip \(trip.tripId) is for site \(trip.siteId)")
         }
+        admit(trip)
+    }
+
+    /// Admits a trip (from the dispatch topic or an operator), or re-routes the truck's current
+    /// trip to a new channel; publishes the trip's state. Returns why it was refused, nil if it
+    /// was taken.
+    @discardableResult
+    func admit(_ trip: TripDispatch) -> String? {
         let truck = TruckID(trip.truck)
         let channel = CustomsChannel(trip.channel)
-        guard var session = sessions[truck] else {
+        func refuse(_ reason: String) -> String {
             counters.tripsRejected += 1
-            return publishTripState(trip.tripId, truck: truck, .rejected, reason: "unknown truck \(truck)")
+            publishTripState(trip.tripId, truck: truck, .rejected, reason: reason)
+            return reason
         }
+        guard var session = sessions[truck] else { return refuse("unknown truck \(truck)") }
         let now = clock.now()
-        if session.trip == nil, drainingLanes.contains(LaneID(trip.lane)) {
-            counters.tripsRejected += 1
-            return publishTripState(trip.tripId, truck: truck, .rejected, reason: "lane \(trip.lane) is being drained")
-        }
+        if session.trip == nil, drainingLanes.contains(LaneID(trip.lane)) { return refuse("lane \(trip.lane) is being drained") }
         if let current = session.trip {
-            guard current.tripId == trip.tripId else {
-                counters.tripsRejected += 1
-                return publishTripState(trip.tripId, truck: truck, .rejected, reason: "truck \(truck) is on trip \(current.tripId)")
-            }
-            guard current.channel != channel else { return }  // the same trip again: nothing changes
+            guard current.tripId == trip.tripId else { return refuse("truck \(truck) is on trip \(current.tripId)") }
+            guard current.channel != channel else { return nil }  // the same trip again: nothing changes
             let commands = core.handle(.channelAssigned(truck, channel), now: now)
+            defer { apply(commands) }
             if let rejection = Self.rejection(in: commands) {
                 publishTripState(trip.tripId, truck: truck, .running, reason: "channel change refused: \(rejection.reason)")
-            } else {
-                session.trip?.channel = channel
-                sessions[truck] = session
-                journal(.channelChanged(at: now, tripId: trip.tripId, channel: channel))
-                adoptRoute(of: truck)
-                logger.notice("truck re-routed", metadata: ["truck": "\(truck)", "channel": "\(channel.rawValue)"])
+                return "channel change refused: \(rejection.reason)"
             }
-            return apply(commands)
+            session.trip?.channel = channel
+            sessions[truck] = session
+            journal(.channelChanged(at: now, tripId: trip.tripId, channel: channel))
+            adoptRoute(of: truck)
+            logger.notice("truck re-routed", metadata: ["truck": "\(truck)", "channel": "\(channel.rawValue)"])
+            return nil
         }
         session.trip = TripRecord(
             tripId: trip.tripId, containerId: trip.containerId, lane: LaneID(trip.lane), channel: channel, perishable: trip.perishable,
@@ -333,17 +338,18 @@ public actor Coordinator {
         session.stationActions = [:]
         session.finishedStations = []
         session.front = nil
+        session.startedRunning = false
         sessions[truck] = session
         let commands = core.handle(
             .tripAssigned(TripRequest(truck: truck, lane: LaneID(trip.lane), channel: channel, perishable: trip.perishable)), now: now)
         if let rejection = Self.rejection(in: commands) {
             sessions[truck]?.trip = nil
-            counters.tripsRejected += 1
             logger.warning("trip rejected", metadata: ["truck": "\(truck)", "trip": "\(trip.tripId)", "reason": "\(rejection.reason)"])
-            return publishTripState(trip.tripId, truck: truck, .rejected, reason: rejection.reason.description)
+            return refuse(rejection.reason.description)
         }
         adoptRoute(of: truck)
         apply(commands)
+        return nil
     }
 
     /// Takes the truck's route from the core (after admission or a channel change): its node
@@ -419,6 +425,8 @@ public actor Coordinator {
                     }
                 case .tripCompleted(let truck, _):
                     if let trip = sessions[truck]?.trip { entries.append(.tripEnded(at: now, tripId: trip.tripId, outcome: "finished")) }
+                case .tripCancelled(let truck, _):
+                    if let trip = sessions[truck]?.trip { entries.append(.tripEnded(at: now, tripId: trip.tripId, outcome: "cancelled")) }
                 case .handoverCrossed(let truck, let zone): entries.append(.crossing(crossing(truck, kind: "km0", zone: zone, at: now)))
                 case .zoneEntered(let truck, let zone): entries.append(.crossing(crossing(truck, kind: "zone", zone: zone, at: now)))
                 case .truckStale(let truck): entries.append(.truck(at: now, truck: truck, event: "stale"))
@@ -524,6 +532,17 @@ public actor Coordinator {
             sessions[truck]?.nodes = nil
             sessions[truck]?.plan = nil
             publishEvent(kind: "trip-completed", truck: truck, lane: lane)
+        case .tripCancelled(let truck, let lane):
+            logger.notice("trip cancelled", metadata: ["truck": "\(truck)", "lane": "\(lane)"])
+            if let trip = sessions[truck]?.trip {
+                publishTripState(trip.tripId, truck: truck, .cancelled, reason: "cancelled by an operator")
+            }
+            sessions[truck]?.trip = nil
+            sessions[truck]?.nodes = nil
+            sessions[truck]?.plan = nil
+            // The truck drops the order it may hold (it had no authority onto the lane).
+            sendInstantAction(truck, type: "cancelOrder", parameters: [])
+            publishEvent(kind: "trip-cancelled", truck: truck, lane: lane)
         case .zoneEntered(let truck, let zone):
             if sessions[truck]?.startedRunning == false, let trip = sessions[truck]?.trip {
                 sessions[truck]?.startedRunning = true

@@ -83,6 +83,40 @@ public final class Journal: Sendable {
         }
     }
 
+    /// One entry of the journal's log.
+    public struct Entry: Sendable, Equatable {
+        /// When (site seconds).
+        public var at: Double
+        /// What: `trip-admitted`, `trip-ended`, `stop`, `resume`, `emergency-stop`, `hold-truck`,
+        /// `release-hold-truck`, `close-zone`, `truck-stale`, `authority`...
+        public var kind: String
+        /// The truck, if one (a trip's entries name the trip's truck).
+        public var truck: String?
+        /// The trip (or order), if one.
+        public var trip: String?
+        /// The rest, as a sentence.
+        public var detail: String
+    }
+
+    /// The log entries between `from` and `to` (site seconds), in time order, without the
+    /// kinds in `excluding`.
+    public func entries(from: Double = -.infinity, to: Double = .infinity, excluding: Set<String> = []) throws -> [Entry] {
+        try database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.at, e.kind, COALESCE(e.truck, t.truck) AS truck, e.trip, e.detail FROM entries e
+                    LEFT JOIN trips t ON t.trip = e.trip WHERE e.at >= ? AND e.at <= ? ORDER BY e.at, e.id
+                    """,
+                arguments: [from.isFinite ? from : -1e18, to.isFinite ? to : 1e18]
+            ).compactMap { row in
+                let kind: String = row["kind"]
+                guard !excluding.contains(kind) else { return nil }
+                return Entry(at: row["at"], kind: kind, truck: row["truck"], trip: row["trip"], detail: row["detail"])
+            }
+        }
+    }
+
     /// How many entries of `kind` the journal holds (for the tests).
     public func count(kind: String) throws -> Int {
         try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE kind = ?", arguments: [kind]) ?? 0 }

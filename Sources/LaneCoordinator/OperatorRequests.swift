@@ -43,14 +43,29 @@ extension Coordinator {
         case ("set-priority", let truck?, _, _): command = .setPriority(truck, request.priority ?? true)
         case ("history", _, _, _):
             return reply(to: message, .done, result: history(from: request.from, to: request.to, truck: request.truck))
+        case ("trips", _, _, _):
+            return reply(to: message, .done, result: tripsSummary())
+        case ("dispatch", _, _, _):
+            return dispatch(request, message)
+        case ("cancel-trip", _, _, _):
+            guard let truck = truckOnTrip(request.trip) ?? request.truck.map(TruckID.init) else {
+                return reply(to: message, .rejected, reason: "no trip '\(request.trip ?? "")' under way")
+            }
+            command = .cancelTrip(truck)
         case ("drain-lane", _, let lane?, _):
             guard site.lane(lane) != nil else { return reply(to: message, .rejected, reason: "unknown lane '\(lane)'") }
             drainingLanes.insert(lane)
             publishEvent(kind: "lane-draining", lane: lane, detail: request.operator)
             let onLane = sessions.filter { $0.value.trip?.lane == lane }.keys.sorted().map { WireValue.string($0.rawValue) }
             return reply(to: message, .done, result: .object(["lane": .string(lane.rawValue), "trucksOnLane": .array(onLane)]))
+        case ("hold-truck", _, _, _), ("release-truck", _, _, _), ("emergency-stop", _, _, _), ("set-priority", _, _, _):
+            return reply(to: message, .rejected, reason: "'\(request.command)' needs a truck")
+        case ("hold-lane", _, _, _), ("release-lane", _, _, _), ("emergency-stop-lane", _, _, _), ("drain-lane", _, _, _):
+            return reply(to: message, .rejected, reason: "'\(request.command)' needs a lane")
+        case ("close-zone", _, _, _), ("open-zone", _, _, _):
+            return reply(to: message, .rejected, reason: "'\(request.command)' needs a zone")
         default:
-            return reply(to: message, .rejected, reason: "'\(request.command)' needs a truck, lane or zone")
+            return reply(to: message, .rejected, reason: "unknown command '\(request.command)'")
         }
         let now = clock.now()
         if let hold = Self.hold(command) {
@@ -99,33 +114,149 @@ extension Coordinator {
         }
     }
 
-    /// The crossings in the journal between two instants (ISO 8601), optionally of one truck.
+    /// The audit log between two instants (ISO 8601), optionally of one truck, in time order:
+    /// crossings (zone entries, km 0, stations passed), trips admitted and ended, stops, goes
+    /// and emergency stops, holds and closures, trucks going stale or offline. Authorities, the
+    /// bulk of the journal, are left out.
     func history(from: String?, to: String?, truck: String?) -> WireValue {
         guard let store else { return .array([]) }
         let start = from.flatMap { try? WireTimestamp.parse($0) } ?? -.infinity
         let end = to.flatMap { try? WireTimestamp.parse($0) } ?? .infinity
-        let crossings = (try? store.crossings(from: start, to: end)) ?? []
-        return .array(
-            crossings.filter { truck == nil || $0.truck.rawValue == truck }.map { c in
-                var fields: [String: WireValue] = [
-                    "at": .string(WireTimestamp.format(secondsSince1970: c.at)), "truck": .string(c.truck.rawValue),
-                    "kind": .string(c.kind),
-                    "zone": .string(c.zone.rawValue),
-                ]
-                if let trip = c.tripId { fields["trip"] = .string(trip) }
-                if let container = c.containerId { fields["container"] = .string(container) }
-                if let channel = c.channel { fields["channel"] = .string(channel.rawValue) }
-                return .object(fields)
+        var items: [(at: Double, value: WireValue)] = []
+        for c in (try? store.crossings(from: start, to: end)) ?? [] where truck == nil || c.truck.rawValue == truck {
+            var fields: [String: WireValue] = [
+                "at": .string(WireTimestamp.format(secondsSince1970: c.at)), "truck": .string(c.truck.rawValue), "kind": .string(c.kind),
+                "zone": .string(c.zone.rawValue),
+            ]
+            if let trip = c.tripId { fields["trip"] = .string(trip) }
+            if let container = c.containerId { fields["container"] = .string(container) }
+            if let channel = c.channel { fields["channel"] = .string(channel.rawValue) }
+            items.append((c.at, .object(fields)))
+        }
+        for e in (try? store.entries(from: start, to: end, excluding: ["authority"])) ?? [] {
+            if let truck, e.truck != truck { continue }
+            var fields: [String: WireValue] = [
+                "at": .string(WireTimestamp.format(secondsSince1970: e.at)), "kind": .string(e.kind), "detail": .string(e.detail),
+            ]
+            if let truck = e.truck { fields["truck"] = .string(truck) }
+            if let trip = e.trip { fields["trip"] = .string(trip) }
+            items.append((e.at, .object(fields)))
+        }
+        return .array(items.sorted { $0.at < $1.at }.map(\.value))
+    }
+
+    /// The truck on trip `tripId`, if one is.
+    func truckOnTrip(_ tripId: String?) -> TruckID? {
+        guard let tripId else { return nil }
+        return sessions.first { $0.value.trip?.tripId == tripId }?.key
+    }
+
+    /// A trip an operator dispatches: to a destination yard (the lane that leads there) or a
+    /// lane, with the container and the customs channel; admitted like a trip of the yard system.
+    func dispatch(_ request: OperatorRequest, _ message: MQTTInboundMessage) {
+        guard let truck = request.truck, let destination = request.destination, let container = request.container,
+            let channel = request.channel
+        else { return reply(to: message, .rejected, reason: "dispatch needs a truck, a destination, a container and a channel") }
+        let lanes = site.lanes.filter(\.driverless)
+        guard
+            let lane = lanes.first(where: {
+                $0.id.rawValue == destination || $0.destination.caseInsensitiveCompare(destination) == .orderedSame
+            })
+        else {
+            let known = lanes.map { "\($0.destination) (lane \($0.id))" }.joined(separator: ", ")
+            return reply(to: message, .rejected, reason: "no driverless lane leads to '\(destination)'; destinations: \(known)")
+        }
+        let tripId = request.trip ?? "\(truck)-\(request.timestamp.filter(\.isNumber))"
+        let trip = TripDispatch(
+            headerId: request.headerId, timestamp: request.timestamp, siteId: request.siteId, tripId: tripId, truck: truck,
+            lane: lane.id.rawValue, origin: lane.origin, destination: lane.destination, containerId: container,
+            perishable: request.perishable ?? false, channel: channel)
+        if let reason = admit(trip) { return reply(to: message, .rejected, reason: reason) }
+        publishStatus()
+        publishEvent(kind: "operator-dispatch", truck: TruckID(truck), lane: lane.id, detail: request.operator)
+        reply(to: message, .done, result: .object(["trip": .string(tripId), "truck": .string(truck), "lane": .string(lane.id.rawValue)]))
+    }
+
+    /// The trips under way.
+    func tripsSummary() -> WireValue {
+        .array(
+            sessions.sorted { $0.key < $1.key }.compactMap { truck, session in
+                guard let trip = session.trip else { return nil }
+                return .object([
+                    "trip": .string(trip.tripId), "truck": .string(truck.rawValue), "lane": .string(trip.lane.rawValue),
+                    "channel": .string(trip.channel.rawValue), "container": .string(trip.containerId), "perishable": .bool(trip.perishable),
+                    "state": .string(session.startedRunning ? "running" : "accepted"),
+                ])
             })
     }
 
+    /// The whole picture for an operator: the coordinator, the lanes, the zones and every
+    /// truck with its position, speed, authority, slots and the age of its last state.
     func statusSummary() -> WireValue {
-        .object([
+        let now = clock.now()
+        let closed = core.closedZoneReasons
+        let held = Set(core.heldLaneIDs)
+        var inZone: [ZoneID: [TruckID]] = [:]
+        var fleet: [WireValue] = []
+        for (id, session) in sessions.sorted(by: { $0.key < $1.key }) {
+            guard let snapshot = core.snapshot(of: id) else { continue }
+            let zone = core.zone(of: id)
+            if let zone { inZone[zone, default: []].append(id) }
+            var fields: [String: WireValue] = [
+                "truck": .string(id.rawValue), "speed": .number(snapshot.speed), "stale": .bool(snapshot.stale),
+                "held": .bool(snapshot.held), "emergencyStopped": .bool(snapshot.emergencyStopped),
+                "connection": .string(session.connection?.rawValue ?? "unknown"),
+                "slots": .array(
+                    snapshot.windows.map {
+                        .object([
+                            "zone": .string($0.zone.rawValue), "opens": .string(WireTimestamp.format(secondsSince1970: $0.opens)),
+                            "closes": .string(WireTimestamp.format(secondsSince1970: $0.closes)),
+                        ])
+                    }),
+            ]
+            if let trip = session.trip {
+                fields["trip"] = .string(trip.tripId)
+                fields["lane"] = .string(trip.lane.rawValue)
+                fields["channel"] = .string(trip.channel.rawValue)
+                fields["container"] = .string(trip.containerId)
+            }
+            if let front = snapshot.front { fields["front"] = .number(front) }
+            if let zone { fields["zone"] = .string(zone.rawValue) }
+            if let authority = snapshot.authority {
+                fields["authorityEnd"] = .number(authority.end)
+                fields["authorityExpiry"] = .string(WireTimestamp.format(secondsSince1970: authority.expiry))
+            }
+            if let blocker = snapshot.blockedBy { fields["waitsFor"] = .string(blocker.rawValue) }
+            if let last = session.lastStateAt { fields["stateAge"] = .number(max(0, now - last)) }
+            fleet.append(.object(fields))
+        }
+        return .object([
             "state": .string(state.rawValue),
+            "now": .string(WireTimestamp.format(secondsSince1970: now)),
             "trucks": .number(Double(sessions.count)),
             "activeTrips": .number(Double(core.activeTrips)),
             "staleTrucks": .array(core.staleTrucks.map { .string($0.rawValue) }),
-            "closedZones": .object(core.closedZoneReasons.reduce(into: [:]) { $0[$1.key.rawValue] = .string($1.value) }),
+            "closedZones": .object(closed.reduce(into: [:]) { $0[$1.key.rawValue] = .string($1.value) }),
+            "siteHeld": .bool(core.isSiteHeld),
+            "lanes": .array(
+                site.lanes.map { lane in
+                    .object([
+                        "lane": .string(lane.id.rawValue), "direction": .string(lane.direction.rawValue),
+                        "driverless": .bool(lane.driverless),
+                        "from": .string(lane.origin), "to": .string(lane.destination), "held": .bool(held.contains(lane.id)),
+                        "draining": .bool(drainingLanes.contains(lane.id)),
+                    ])
+                }),
+            "zones": .array(
+                site.zones.map { zone in
+                    var fields: [String: WireValue] = [
+                        "zone": .string(zone.id.rawValue), "kind": .string(zone.kind.rawValue),
+                        "trucks": .array((inZone[zone.id] ?? []).map { .string($0.rawValue) }),
+                    ]
+                    if let reason = closed[zone.id] { fields["closed"] = .string(reason) }
+                    return .object(fields)
+                }),
+            "fleet": .array(fleet),
         ])
     }
 

@@ -152,6 +152,8 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
     case tooLateToReroute
     /// The zone is already closed / already open.
     case noChange
+    /// The truck has authority onto its lane: its trip can no longer be cancelled.
+    case tripUnderWay
 
     /// A short stable name of the reason, for metrics and logs.
     public var code: String {
@@ -176,6 +178,7 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .notAtStation: "not-at-station"
         case .tooLateToReroute: "too-late-to-reroute"
         case .noChange: "no-change"
+        case .tripUnderWay: "trip-under-way"
         }
     }
 
@@ -202,6 +205,7 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .notAtStation(let z): "truck is not standing at station '\(z)'"
         case .tooLateToReroute: "truck can no longer stop before its new branch"
         case .noChange: "nothing to change"
+        case .tripUnderWay: "the truck has authority onto its lane: hold it and let the trip finish, or drain the lane"
         }
     }
 }
@@ -226,6 +230,8 @@ public enum CoreNotice: Sendable, Equatable {
     case tripAdmitted(TruckID, LaneID, CustomsChannel)
     /// A truck's rear left its route: the trip is complete and its space released.
     case tripCompleted(TruckID, LaneID)
+    /// An operator took back a trip before the truck had authority onto its lane.
+    case tripCancelled(TruckID, LaneID)
     /// A truck's front entered a zone.
     case zoneEntered(TruckID, ZoneID)
     /// A truck crossed the handover line (km 0).

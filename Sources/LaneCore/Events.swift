@@ -83,6 +83,8 @@ public enum OperatorCommand: Sendable, Equatable {
     case emergencyStopAll
     /// Give a truck (or take back) the priority of perishable cargo.
     case setPriority(TruckID, Bool)
+    /// Take back a truck's trip before it has any authority onto its lane.
+    case cancelTrip(TruckID)
 }
 
 /// Everything that can happen to the core. The core is driven only by these, with the

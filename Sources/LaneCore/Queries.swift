@@ -28,4 +28,19 @@ extension SchedulerCore {
 
     /// Number of trucks currently on a trip.
     public var activeTrips: Int { trucks.filter { $0.trip != nil }.count }
+
+    /// The lanes an operator holds, sorted.
+    public var heldLaneIDs: [LaneID] { heldLanes.map { site.lanes[$0].id }.sorted() }
+
+    /// Whether an operator holds the whole site.
+    public var isSiteHeld: Bool { siteHeld }
+
+    /// The zone the truck's front is in, nil in a yard (before its route, past its end) or
+    /// without a trip or a report.
+    public func zone(of id: TruckID) -> ZoneID? {
+        guard let t = truckIndex[id], let trip = trucks[t].trip, trucks[t].hasReport else { return nil }
+        let front = trucks[t].front
+        guard let leg = trip.route.legs.first(where: { front > $0.start && front <= $0.end }) else { return nil }
+        return site.zones[leg.zone].id
+    }
 }

@@ -303,6 +303,26 @@ public struct SchedulerCore: Sendable {
 
     mutating func completeTrip(_ t: Int) {
         guard let trip = trucks[t].trip else { return }
+        endTrip(t)
+        statistics.tripsCompleted += 1
+        out.append(.notice(.tripCompleted(trucks[t].id, trip.request.lane)))
+    }
+
+    /// Takes back the trip of a truck that has no authority onto its lane yet (it waits in the
+    /// yard: behind a held lane, a closed zone, a busy section). A truck that may have moved
+    /// onto the lane keeps its trip: its space stays blocked until it has left the route.
+    mutating func cancelTrip(_ id: TruckID) {
+        guard let t = truckIndex[id] else { return reject(id, .unknownTruck) }
+        guard let trip = trucks[t].trip else { return reject(id, .noTrip) }
+        guard trucks[t].claimTo <= 0, trucks[t].authorityEnd <= 0, !(trucks[t].hasReport && trucks[t].front > 0) else {
+            return reject(id, .tripUnderWay)
+        }
+        endTrip(t)
+        out.append(.notice(.tripCancelled(id, trip.request.lane)))
+    }
+
+    /// Releases the truck's space and forgets its trip.
+    mutating func endTrip(_ t: Int) {
         enqueueWaiters(of: t)
         trucks[t].claimFrom = -.infinity
         trucks[t].claimTo = -.infinity
@@ -313,8 +333,6 @@ public struct SchedulerCore: Sendable {
         trucks[t].authorityEnd = -.infinity
         trucks[t].hasReport = false
         trucks[t].pendingShorten = nil
-        statistics.tripsCompleted += 1
-        out.append(.notice(.tripCompleted(trucks[t].id, trip.request.lane)))
     }
 
     mutating func finishStation(_ id: TruckID, _ zoneID: ZoneID, now: Seconds) {
@@ -383,6 +401,7 @@ public struct SchedulerCore: Sendable {
             guard let t = truckIndex[id] else { return reject(id, .unknownTruck) }
             trucks[t].priority = on
             if let z = trucks[t].waitingZone { enqueueAll { $0.waitingZone == z } }
+        case .cancelTrip(let id): cancelTrip(id)
         }
     }
 

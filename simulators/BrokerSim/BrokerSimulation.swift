@@ -23,6 +23,10 @@ public struct BrokerSimulation: Sendable {
         public var broker: MQTTConfiguration
         /// Trucks `T001`… (the coordinator's fleet must list them).
         public var trucks: Int
+        /// The number of the first truck: a large fleet is shared among several simulator
+        /// processes (libmosquitto's network loop watches its sockets with `select()`, so one
+        /// process holds about 150 clients), each driving `trucks` trucks from this number on.
+        public var firstTruck = 1
         /// Simulated duration (site seconds).
         public var duration: Double
         /// Site seconds per real second (the coordinator must use the same).
@@ -75,6 +79,9 @@ public struct BrokerSimulation: Sendable {
             self.link = link
             self.drain = drain
         }
+
+        /// The serial number of the fleet's truck at `index` (from `firstTruck`).
+        public func serial(_ index: Int) -> String { String(format: "T%03d", firstTruck + index) }
     }
 
     /// One finished or refused trip.
@@ -137,7 +144,7 @@ public struct BrokerSimulation: Sendable {
         let c = configuration
         let lanes = c.site.lanes.filter(\.driverless).map(\.id)
         guard !lanes.isEmpty else { return Summary(trips: [], duration: 0, rejected: 0) }
-        let random = Locked(SeededRandom(seed: c.seed))
+        let random = Locked(SeededRandom(seed: c.seed &+ UInt64(c.firstTruck - 1)))
         let site = c.site
         let dwell: @Sendable (String, String) -> Double = { _, zone in
             guard let station = site.zone(ZoneID(zone))?.station else { return 1 }
@@ -146,7 +153,7 @@ public struct BrokerSimulation: Sendable {
         let yard = try MQTTClient(
             {
                 var broker = c.broker
-                broker.clientId = "yard-\(c.siteId)"
+                broker.clientId = c.firstTruck == 1 ? "yard-\(c.siteId)" : "yard-\(c.siteId)-\(c.serial(0))"
                 return broker
             }())
         try await yard.connect()
@@ -185,12 +192,13 @@ public struct BrokerSimulation: Sendable {
         var agents: [TruckAgent] = []
         var tasks: [Task<Void, any Error>] = []
         for index in 0..<c.trucks {
-            let serial = String(format: "T%03d", index + 1)
+            let serial = c.serial(index)
             var truck = TruckAgent.Configuration(
                 serialNumber: serial, interfaceName: c.interfaceName, stateInterval: c.stateInterval, timeScale: c.timeScale, now: now,
                 dwell: dwell, initialPosition: -2,
                 link: TruckAgent.LinkFaults(
-                    loss: c.link.loss, duplication: c.link.duplication, delay: c.link.delay, seed: c.link.seed &+ UInt64(index)))
+                    loss: c.link.loss, duplication: c.link.duplication, delay: c.link.delay,
+                    seed: c.link.seed &+ UInt64(c.firstTruck - 1 + index)))
             truck.stepInterval = c.stepInterval
             let agent = try TruckAgent(truck, broker: c.broker)
             agents.append(agent)
@@ -252,10 +260,13 @@ public struct BrokerSimulation: Sendable {
         var lastSample = start
         @Sendable func refused(_ trip: Trip) -> Bool { states.withLock { $0[trip.id] } == .rejected }
         while now() < end || (now() < finalEnd && trips.withLock { $0 }.contains { $0.finished == nil && !refused($0) }) {
-            try await Task.sleep(for: .milliseconds(Int(max(10, 500 / c.timeScale))))
+            // Wake at the next half second of site time: every simulator process sharing a fleet
+            // samples the same instants, so their traces merge for the auditor.
+            let nextSample = ((now() / 0.5).rounded(.down) + 1) * 0.5
+            try await Task.sleep(for: .milliseconds(Int(max(10, 1000 * (nextSample - now()) / c.timeScale))))
             while let fault = pendingFaults.first, now() - start >= fault.at {
                 pendingFaults.removeFirst()
-                guard let index = Int(fault.truck.dropFirst()).map({ $0 - 1 }), agents.indices.contains(index) else { continue }
+                guard let index = Int(fault.truck.dropFirst()).map({ $0 - c.firstTruck }), agents.indices.contains(index) else { continue }
                 let agent = agents[index]
                 switch fault.kind {
                 case .linkDown(let seconds): await agent.loseLink(until: now() + seconds)
@@ -263,11 +274,11 @@ public struct BrokerSimulation: Sendable {
                 case .overrun(let metres): await agent.overrun(by: metres)
                 }
             }
-            if trace != nil || view != nil, now() - lastSample >= 0.5 {
+            if trace != nil || view != nil, (now() / 0.5).rounded(.down) > (lastSample / 0.5).rounded(.down) {
                 lastSample = now()
                 var samples: [TraceSample] = []
                 for (index, agent) in agents.enumerated() {
-                    let serial = String(format: "T%03d", index + 1)
+                    let serial = c.serial(index)
                     let trip = current.withLock { $0[serial] }
                     let front = await agent.position
                     let speed = await agent.speed

@@ -188,6 +188,23 @@ extension CapacityReport {
         return lines.joined(separator: "\n")
     }
 
+    /// The first line printed for a run: scenario, site, fleet, hours and the wall time it took.
+    public func headline(wall: Double) -> String {
+        "scenario \(scenario) on \(site): \(fleetSize) trucks, "
+            + String(format: "%.0f h simulated in %.1f s wall, seed %llu", hours, wall, seed)
+    }
+
+    /// Writes `report.md`, `throughput.svg` and `time-space.svg` into `folder` (made if
+    /// missing); returns their paths.
+    public func write(to folder: String, site: Site) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let files = [
+            ("report.md", markdown()), ("throughput.svg", throughputSVG()), ("time-space.svg", timeSpaceSVG(site: site)),
+        ]
+        for (name, text) in files { try text.write(toFile: "\(folder)/\(name)", atomically: true, encoding: .utf8) }
+        return files.map { "\(folder)/\($0.0)" }
+    }
+
     /// A few lines for the terminal.
     public func summary() -> String {
         var lines = [verdict]

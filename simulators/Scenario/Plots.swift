@@ -99,19 +99,26 @@ func niceCeiling(_ value: Double) -> Double {
 }
 
 /// A minimal SVG chart: a plot area with axes, and marks in data coordinates.
-struct Chart {
-    let width: Double
-    let height: Double
-    let xMax: Double
-    let yMax: Double
-    var offsetY = 0.0
-    let left = 64.0
+public struct Chart: Sendable {
+    /// Width of the picture (px).
+    public let width: Double
+    /// Height of the picture (px).
+    public let height: Double
+    /// The largest x value (at the right edge of the plot area).
+    public let xMax: Double
+    /// The largest y value (at the top of the plot area).
+    public let yMax: Double
+    /// Where the chart starts down the picture (px), for charts stacked in one picture.
+    public var offsetY = 0.0
+    /// Margin left of the plot area (px), for the y labels.
+    public var left = 64.0
     let right = 16.0
     let topMargin = 34.0
     let bottom = 46.0
     var content = ""
 
-    init(width: Double, height: Double, xMax: Double, yMax: Double, offsetY: Double = 0) {
+    /// A chart of `width` × `height` px showing x from 0 to `xMax` and y from 0 to `yMax`.
+    public init(width: Double, height: Double, xMax: Double, yMax: Double, offsetY: Double = 0) {
         self.width = width
         self.height = height
         self.xMax = xMax
@@ -119,15 +126,21 @@ struct Chart {
         self.offsetY = offsetY
     }
 
-    var plotWidth: Double { width - left - right }
-    var plotHeight: Double { height - topMargin - bottom }
+    /// Width of the plot area (px).
+    public var plotWidth: Double { width - left - right }
+    /// Height of the plot area (px).
+    public var plotHeight: Double { height - topMargin - bottom }
 
-    func x(_ value: Double) -> Double { left + value / xMax * plotWidth }
-    func y(_ value: Double) -> Double { offsetY + topMargin + (1 - value / yMax) * plotHeight }
+    /// The picture x of a data x.
+    public func x(_ value: Double) -> Double { left + value / xMax * plotWidth }
+    /// The picture y of a data y.
+    public func y(_ value: Double) -> Double { offsetY + topMargin + (1 - value / yMax) * plotHeight }
 
-    mutating func title(_ text: String) { self.text(text, x: left, y: offsetY + 20, anchor: "start", size: 14) }
+    /// A title above the plot area.
+    public mutating func title(_ text: String) { self.text(text, x: left, y: offsetY + 20, anchor: "start", size: 14) }
 
-    mutating func axes(xLabel: String, yLabel: String, xStep: Int, yStep: Double) {
+    /// Axes with ticks every `xStep` and `yStep`, grid lines and labels.
+    public mutating func axes(xLabel: String, yLabel: String, xStep: Int, yStep: Double) {
         line(x1: x(0), y1: y(0), x2: x(xMax), y2: y(0), stroke: "#333")
         line(x1: x(0), y1: y(0), x2: x(0), y2: y(yMax), stroke: "#333")
         var tick = 0
@@ -146,27 +159,32 @@ struct Chart {
         content += "transform=\"rotate(-90 14 \(fmt(y(yMax / 2))))\">\(escaped(yLabel))</text>\n"
     }
 
-    mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String) {
+    /// A filled rectangle (picture coordinates).
+    public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String) {
         content +=
             "<rect x=\"\(fmt(x))\" y=\"\(fmt(y))\" width=\"\(fmt(max(0, width)))\" height=\"\(fmt(max(0, height)))\" fill=\"\(fill)\"/>\n"
     }
 
-    mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, dash: Bool = false) {
+    /// A line (picture coordinates), dashed if asked.
+    public mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, dash: Bool = false) {
         let dashing = dash ? " stroke-dasharray=\"6 4\" stroke-width=\"2\"" : ""
         content += "<line x1=\"\(fmt(x1))\" y1=\"\(fmt(y1))\" x2=\"\(fmt(x2))\" y2=\"\(fmt(y2))\" stroke=\"\(stroke)\"\(dashing)/>\n"
     }
 
-    mutating func polyline(_ points: [(Double, Double)], stroke: String) {
+    /// A line through points in data coordinates.
+    public mutating func polyline(_ points: [(Double, Double)], stroke: String) {
         guard points.count > 1 else { return }
         let list = points.map { "\(fmt(x($0.0))),\(fmt(y($0.1)))" }.joined(separator: " ")
         content += "<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1\"/>\n"
     }
 
-    mutating func text(_ text: String, x: Double, y: Double, anchor: String, size: Int) {
+    /// A text (picture coordinates); `anchor`: start, middle or end.
+    public mutating func text(_ text: String, x: Double, y: Double, anchor: String, size: Int) {
         content += "<text x=\"\(fmt(x))\" y=\"\(fmt(y))\" font-size=\"\(size)\" text-anchor=\"\(anchor)\">\(escaped(text))</text>\n"
     }
 
-    mutating func legend(_ entries: [(String, String)]) {
+    /// A legend of colour swatches and labels at the top left of the plot area.
+    public mutating func legend(_ entries: [(String, String)]) {
         for (i, entry) in entries.enumerated() {
             let ly = offsetY + topMargin + 6 + Double(i) * 16
             rect(x: left + 12, y: ly, width: 12, height: 10, fill: entry.0)
@@ -174,7 +192,8 @@ struct Chart {
         }
     }
 
-    func svg() -> String {
+    /// The SVG document.
+    public func svg() -> String {
         """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif">
         <rect width="100%" height="100%" fill="white"/>

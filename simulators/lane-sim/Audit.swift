@@ -9,12 +9,14 @@ struct Audit: ParsableCommand {
         abstract: "Check a true-position trace: separation, exclusive zones, driving past authority.",
         discussion: "Exit code 2: a violation was found.")
 
-    @Argument(help: "Trace file (JSON Lines, from lane-sim broker --trace).") var trace: String
+    @Argument(
+        help: "Trace files (JSON Lines, from lane-sim broker --trace); the traces of the processes sharing one fleet are checked together.")
+    var traces: [String]
     @Option(help: "Site file the trace was recorded on.") var site = defaultSite
 
     func run() throws {
         let site = try loadSite(site)
-        let samples = try TraceAuditor.read(trace)
+        let samples = try traces.flatMap(TraceAuditor.read)
         let violations = TraceAuditor(site: site).audit(samples)
         let trucks = Set(samples.map(\.truck)).count
         print(

@@ -29,6 +29,8 @@ struct Broker: AsyncParsableCommand {
     @Option(help: "Broker port.") var port = 1883
     @Option(help: "Number of trucks (T001…; the coordinator's fleet must list them; default: the scenario's, else 20).")
     var trucks: Int?
+    @Option(help: "Number of this process's first truck: a large fleet is shared among several processes (about 150 trucks each).")
+    var firstTruck = 1
     @Option(help: "Simulated minutes.") var minutes = 30.0
     @Option(help: "Site seconds per real second (the coordinator's timeScale).") var timeScale = 10.0
     @Option(help: "The coordinator's clockOrigin (ISO 8601 UTC), for a scaled clock.") var clockOrigin: String?
@@ -58,6 +60,7 @@ struct Broker: AsyncParsableCommand {
             duration: minutes * 60, timeScale: timeScale, clockOrigin: origin,
             channelMix: (mix[.green, default: 0], mix[.yellow, default: 0], mix[.red, default: 0]),
             turnaround: turnaround ?? yardTime ?? 60, seed: seed, tracePath: tracePath)
+        config.firstTruck = firstTruck
         config.stateInterval = stateInterval
         config.stepInterval = stepInterval
         config.joinInterval = joinInterval

@@ -37,18 +37,9 @@ struct ScenarioRun: ParsableCommand {
             print(String(format: "  %02d:00  %d trips started, %d completed", Int(now) / 3600, run.tripsStarted, run.tripsCompleted))
             fflush(nil)
         }
-        let wall = Date().timeIntervalSince(started)
-        print(
-            "scenario \(report.scenario) on \(report.site): \(report.fleetSize) trucks, "
-                + String(format: "%.0f h simulated in %.1f s wall, seed %llu", report.hours, wall, report.seed))
+        print(report.headline(wall: Date().timeIntervalSince(started)))
         print(full ? report.markdown() : report.summary())
-        if let out {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            try report.markdown().write(toFile: "\(out)/report.md", atomically: true, encoding: .utf8)
-            try report.throughputSVG().write(toFile: "\(out)/throughput.svg", atomically: true, encoding: .utf8)
-            try report.timeSpaceSVG(site: scenario.site).write(toFile: "\(out)/time-space.svg", atomically: true, encoding: .utf8)
-            print("written: \(out)/report.md, \(out)/throughput.svg, \(out)/time-space.svg")
-        }
+        if let out { print("written: " + (try report.write(to: out, site: scenario.site)).joined(separator: ", ")) }
         if !report.run.violations.isEmpty { throw ExitCode(2) }
     }
 }

@@ -152,6 +152,8 @@ public struct TripStateMessage: Codable, Equatable, Sendable {
         case finished
         /// Ended without arriving (see the reason).
         case failed
+        /// Taken back by an operator before the truck entered the lane.
+        case cancelled
     }
     /// Counts up per message on the topic.
     public var headerId: UInt64
@@ -232,6 +234,8 @@ public struct OperatorRequest: Codable, Equatable, Sendable {
     public var command: String
     /// The truck concerned.
     public var truck: String?
+    /// For `dispatch` (optional: the coordinator makes one) and `cancel-trip`: the trip.
+    public var trip: String?
     /// The lane concerned.
     public var lane: String?
     /// The zone concerned.
@@ -244,11 +248,20 @@ public struct OperatorRequest: Codable, Equatable, Sendable {
     public var from: String?
     /// For `history`: to.
     public var to: String?
+    /// For `dispatch`: the destination yard (a lane's `to`) or the lane id.
+    public var destination: String?
+    /// For `dispatch`: the container.
+    public var container: String?
+    /// For `dispatch`: the customs channel.
+    public var channel: WireChannel?
+    /// For `dispatch`: perishable cargo.
+    public var perishable: Bool?
 
     /// Describes a request.
     public init(
         headerId: UInt64, timestamp: String, siteId: String, operator: String, command: String, truck: String? = nil, lane: String? = nil,
-        zone: String? = nil, reason: String? = nil, priority: Bool? = nil, from: String? = nil, to: String? = nil
+        zone: String? = nil, reason: String? = nil, priority: Bool? = nil, from: String? = nil, to: String? = nil, trip: String? = nil,
+        destination: String? = nil, container: String? = nil, channel: WireChannel? = nil, perishable: Bool? = nil
     ) {
         self.headerId = headerId
         self.timestamp = timestamp
@@ -262,6 +275,11 @@ public struct OperatorRequest: Codable, Equatable, Sendable {
         self.priority = priority
         self.from = from
         self.to = to
+        self.trip = trip
+        self.destination = destination
+        self.container = container
+        self.channel = channel
+        self.perishable = perishable
     }
 }
 
