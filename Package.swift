@@ -173,7 +173,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LaneControlTests",
-            dependencies: ["LaneControl", "LaneWire", "LaneTestKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "LaneControl", "LaneWire", "LaneMQTT", "LaneTestKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -162,9 +162,11 @@ public final class OperatorSession: Sendable {
         inbox = Inbox(client)
     }
 
-    /// Sends `command` with the fields `fill` sets and returns the coordinator's result; throws
-    /// `LanectlError` for a refusal, an offline coordinator, a denial or the timeout.
-    public func request(_ command: String, _ fill: (inout OperatorRequest) -> Void = { _ in }) async throws -> WireValue? {
+    /// Sends `request` (its header, site and operator filled in here) and returns the
+    /// coordinator's result; throws `LanectlError` for a refusal, an offline coordinator, a
+    /// denial or the timeout.
+    public func send(_ request: OperatorRequest) async throws -> WireValue? {
+        let command = request.command
         let timeout = options.timeout
         let deadline = ContinuousClock.now + .seconds(timeout)
         // The site id: given, or from the coordinator's retained status (which also says
@@ -180,10 +182,11 @@ public final class OperatorSession: Sendable {
         }
         if let status = inbox.latestStatus, status.state == .offline { throw LanectlError.coordinatorOffline(since: status.since) }
         let correlation = Array(UUID().uuidString.utf8)
-        var request = OperatorRequest(
-            headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: Date().timeIntervalSince1970), siteId: siteId ?? "",
-            operator: options.operatorName(), command: command)
-        fill(&request)
+        var request = request
+        request.headerId = 1
+        request.timestamp = WireTimestamp.format(secondsSince1970: Date().timeIntervalSince1970)
+        request.siteId = siteId ?? ""
+        request.operator = options.operatorName()
         let message = MQTTOutbound(
             topic: CoordinatorTopic.operatorRequests, payload: try WireEncoder().encode(request), qos: .atLeastOnce,
             properties: MQTTProperties(
@@ -232,6 +235,21 @@ public final class OperatorSession: Sendable {
             return .brokerUnreachable("\(configuration.host):\(configuration.port): \(error)")
         }
     }
+}
+
+extension OperatorRequest {
+    /// A request for `command` whose header, site and operator are filled in when it is sent.
+    public static func blank(_ command: String) -> OperatorRequest {
+        OperatorRequest(headerId: 0, timestamp: "", siteId: "", operator: "", command: command)
+    }
+}
+
+/// A lanectl command that sends the coordinator an operator request.
+public protocol OperatorRequestCommand: AsyncParsableCommand {
+    /// How to reach the broker.
+    var connection: ConnectionOptions { get }
+    /// What it sends (the first request, for a command that sends several).
+    var request: OperatorRequest { get }
 }
 
 /// Runs `body` until `deadline`; past it, throws `.timedOut` even if `body` never returns (a

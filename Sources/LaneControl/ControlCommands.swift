@@ -3,46 +3,47 @@ import Foundation
 import LaneWire
 
 /// `lanectl dispatch`: a trip for a truck.
-struct Dispatch: AsyncParsableCommand {
+struct Dispatch: OperatorRequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Dispatch a trip: a truck to a destination yard with a container.",
         discussion: """
             The coordinator takes the driverless lane that leads to the yard (or the lane named \
             by --to) and admits the trip as it admits the yard system's; it answers with the trip \
-            id. Example: lanectl dispatch T007 --to "south yard" --container MSKU1234565 --channel green
+            id. Example: lanectl dispatch T007 --to "Hữu Nghị yard (VN)" --container MSKU1234565 --channel green
             """)
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Argument(help: "The truck.") var truck: String
     @Option(name: .customLong("to"), help: "Destination yard (or lane id).") var destination: String
     @Option(help: "Container id.") var container: String
-    @Option(help: "Customs channel: green, yellow or red.") var channel: ChannelArgument
+    @Option(help: "Customs channel.") var channel: ChannelArgument
     @Flag(help: "Perishable cargo: priority where the order of trucks may change.") var perishable = false
     @Option(help: "Trip id (default: made by the coordinator).") var trip: String?
 
+    var request: OperatorRequest {
+        var request = OperatorRequest.blank("dispatch")
+        request.truck = truck
+        request.destination = destination
+        request.container = container
+        request.channel = channel.wire
+        request.perishable = perishable
+        request.trip = trip
+        return request
+    }
+
     func run() async throws {
-        let (truck, destination, container, channel, perishable, trip) = (
-            self.truck, self.destination, self.container, self.channel.wire, self.perishable, self.trip
-        )
         try await operate {
-            let result = try await connection.send("dispatch") { request in
-                request.truck = truck
-                request.destination = destination
-                request.container = container
-                request.channel = channel
-                request.perishable = perishable
-                request.trip = trip
-            }
+            let result = try await connection.send(request)
             connection.present(
                 result,
-                "trip \(result?["trip"]?.text ?? "?") admitted: \(truck) on lane \(result?["lane"]?.text ?? "?") with \(container) (\(channel.rawValue))"
+                "trip \(result?["trip"]?.text ?? "?") admitted: \(truck) on lane \(result?["lane"]?.text ?? "?") with \(container) (\(channel))"
             )
         }
     }
 }
 
 /// `lanectl cancel`: takes a trip back.
-struct Cancel: AsyncParsableCommand {
+struct Cancel: OperatorRequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cancel a trip whose truck has no authority onto its lane yet.",
         discussion: """
@@ -51,13 +52,18 @@ struct Cancel: AsyncParsableCommand {
             its trip: stop it, or drain the lane.
             """)
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Argument(help: "The trip id.") var trip: String
 
+    var request: OperatorRequest {
+        var request = OperatorRequest.blank("cancel-trip")
+        request.trip = trip
+        return request
+    }
+
     func run() async throws {
-        let trip = self.trip
         try await operate {
-            let result = try await connection.send("cancel-trip") { $0.trip = trip }
+            let result = try await connection.send(request)
             connection.present(result, "trip \(trip) cancelled")
         }
     }
@@ -82,7 +88,7 @@ struct Target: ParsableArguments {
 }
 
 /// `lanectl stop`: an operator hold.
-struct Stop: AsyncParsableCommand {
+struct Stop: OperatorRequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stop a truck (or a lane, or the site) with service braking and hold it.",
         discussion: """
@@ -90,26 +96,28 @@ struct Stop: AsyncParsableCommand {
             `lanectl resume`. A held lane or site admits no new trip.
             """)
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @OptionGroup var target: Target
     @Option(help: "Why (kept in the audit log).") var reason: String?
 
+    var request: OperatorRequest {
+        var request = OperatorRequest.blank(target.truck != nil ? "hold-truck" : target.lane != nil ? "hold-lane" : "hold-all")
+        request.truck = target.truck
+        request.lane = target.lane
+        request.reason = reason
+        return request
+    }
+
     func run() async throws {
-        let (truck, lane, reason) = (target.truck, target.lane, self.reason)
-        let command = truck != nil ? "hold-truck" : lane != nil ? "hold-lane" : "hold-all"
         try await operate {
-            let result = try await connection.send(command) { request in
-                request.truck = truck
-                request.lane = lane
-                request.reason = reason
-            }
+            let result = try await connection.send(request)
             connection.present(result, "\(target.description): held; `lanectl resume` lets it go")
         }
     }
 }
 
 /// `lanectl resume`: ends holds and emergency stops.
-struct Resume: AsyncParsableCommand {
+struct Resume: OperatorRequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Let a held or emergency-stopped truck go (or lift a lane or site hold).",
         discussion: """
@@ -117,24 +125,30 @@ struct Resume: AsyncParsableCommand {
             truck there is released one by one, each after the coordinator's answer.
             """)
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @OptionGroup var target: Target
+
+    var request: OperatorRequest {
+        var request = OperatorRequest.blank(target.truck != nil ? "release-truck" : target.lane != nil ? "release-lane" : "release-all")
+        request.truck = target.truck
+        request.lane = target.lane
+        return request
+    }
 
     func run() async throws {
         let (truck, lane, all) = (target.truck, target.lane, target.all)
         try await operate {
-            if let truck {
-                let result = try await connection.send("release-truck") { $0.truck = truck }
-                return connection.present(result, "\(truck): released")
-            }
-            _ = try await connection.send(lane != nil ? "release-lane" : "release-all") { $0.lane = lane }
-            let status = try await connection.send("status") ?? .object([:])
+            let result = try await connection.send(request)
+            if let truck { return connection.present(result, "\(truck): released") }
+            let status = try await connection.send(.blank("status")) ?? .object([:])
             var released: [String] = []
             for entry in status["fleet"]?.items ?? [] {
                 guard let id = entry["truck"]?.text, all || entry["lane"]?.text == lane,
                     entry["emergencyStopped"]?.flag == true || entry["held"]?.flag == true
                 else { continue }
-                _ = try await connection.send("release-truck") { $0.truck = id }
+                var release = OperatorRequest.blank("release-truck")
+                release.truck = id
+                _ = try await connection.send(release)
                 released.append(id)
             }
             connection.present(
@@ -145,7 +159,7 @@ struct Resume: AsyncParsableCommand {
 }
 
 /// `lanectl estop`: emergency stop.
-struct Estop: AsyncParsableCommand {
+struct Estop: OperatorRequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Emergency-stop a truck, a lane or every truck on the site.",
         discussion: """
@@ -154,19 +168,22 @@ struct Estop: AsyncParsableCommand {
             --yes. `lanectl resume` releases the trucks.
             """)
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @OptionGroup var target: Target
     @Flag(help: "Do not ask for confirmation.") var yes = false
 
+    var request: OperatorRequest {
+        var request = OperatorRequest.blank(
+            target.truck != nil ? "emergency-stop" : target.lane != nil ? "emergency-stop-lane" : "emergency-stop-all")
+        request.truck = target.truck
+        request.lane = target.lane
+        return request
+    }
+
     func run() async throws {
-        let (truck, lane) = (target.truck, target.lane)
         try await operate {
-            if truck == nil && !yes { try confirm("Emergency-stop \(target.description)?") }
-            let command = truck != nil ? "emergency-stop" : lane != nil ? "emergency-stop-lane" : "emergency-stop-all"
-            let result = try await connection.send(command) { request in
-                request.truck = truck
-                request.lane = lane
-            }
+            if target.truck == nil && !yes { try confirm("Emergency-stop \(target.description)?") }
+            let result = try await connection.send(request)
             connection.present(result, "\(target.description): EMERGENCY STOP sent; `lanectl resume` releases")
         }
     }
@@ -185,56 +202,69 @@ struct Estop: AsyncParsableCommand {
 }
 
 /// `lanectl close-zone`.
-struct CloseZone: AsyncParsableCommand {
+struct CloseZone: OperatorRequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Close a zone (maintenance, an incident): no truck may enter it.",
         discussion: "A truck that can no longer stop before the zone is emergency-stopped. The reason is shown in the status.")
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Argument(help: "The zone.") var zone: String
     @Option(help: "Why (shown in the status, kept in the audit log).") var reason: String
 
+    var request: OperatorRequest {
+        var request = OperatorRequest.blank("close-zone")
+        request.zone = zone
+        request.reason = reason
+        return request
+    }
+
     func run() async throws {
-        let (zone, reason) = (self.zone, self.reason)
         try await operate {
-            let result = try await connection.send("close-zone") { request in
-                request.zone = zone
-                request.reason = reason
-            }
+            let result = try await connection.send(request)
             connection.present(result, "zone \(zone) closed: \(reason)")
         }
     }
 }
 
 /// `lanectl open-zone`.
-struct OpenZone: AsyncParsableCommand {
+struct OpenZone: OperatorRequestCommand {
     static let configuration = CommandConfiguration(abstract: "Open a closed zone again.")
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Argument(help: "The zone.") var zone: String
 
+    var request: OperatorRequest {
+        var request = OperatorRequest.blank("open-zone")
+        request.zone = zone
+        return request
+    }
+
     func run() async throws {
-        let zone = self.zone
         try await operate {
-            let result = try await connection.send("open-zone") { $0.zone = zone }
+            let result = try await connection.send(request)
             connection.present(result, "zone \(zone) open")
         }
     }
 }
 
 /// `lanectl drain`.
-struct Drain: AsyncParsableCommand {
+struct Drain: OperatorRequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Drain a lane: no new trip; the trucks on it finish theirs, then the lane is held.",
         discussion: "`lanectl resume --lane LANE` opens it again.")
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Argument(help: "The lane.") var lane: String
 
+    var request: OperatorRequest {
+        var request = OperatorRequest.blank("drain-lane")
+        request.lane = lane
+        return request
+    }
+
     func run() async throws {
-        let lane = self.lane
         try await operate {
-            let result = try await connection.send("drain-lane") { $0.lane = lane }
+            let result = try await connection.send(request)
             let trucks = result?["trucksOnLane"]?.items.compactMap(\.text) ?? []
             connection.present(
                 result,
@@ -245,23 +275,26 @@ struct Drain: AsyncParsableCommand {
 }
 
 /// `lanectl priority`.
-struct Priority: AsyncParsableCommand {
+struct Priority: OperatorRequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Give a truck priority where the order of trucks may change (or take it back).",
-        discussion: "Priority never overrides a safety rule: it only wins ties for a free zone.")
+        discussion: "Priority decides who goes first where the order of trucks may change (a merge); it never overrides a safety rule.")
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Argument(help: "The truck.") var truck: String
     @Flag(help: "Take the priority back.") var off = false
 
+    var request: OperatorRequest {
+        var request = OperatorRequest.blank("set-priority")
+        request.truck = truck
+        request.priority = !off
+        return request
+    }
+
     func run() async throws {
-        let (truck, on) = (self.truck, !off)
         try await operate {
-            let result = try await connection.send("set-priority") { request in
-                request.truck = truck
-                request.priority = on
-            }
-            connection.present(result, "\(truck): priority \(on ? "on" : "off")")
+            let result = try await connection.send(request)
+            connection.present(result, "\(truck): priority \(off ? "off" : "on")")
         }
     }
 }

@@ -34,13 +34,13 @@ public struct Lanectl: AsyncParsableCommand {
 extension ConnectionOptions {
     /// Opens a session, sends one request and closes; never waits longer than about twice the
     /// timeout, whatever the broker does.
-    func send(_ command: String, _ fill: @escaping @Sendable (inout OperatorRequest) -> Void = { _ in }) async throws -> WireValue? {
+    func send(_ request: OperatorRequest) async throws -> WireValue? {
         let options = self
         let deadline = ContinuousClock.now + .seconds(2 * timeout + 1)
         return try await withDeadline(deadline, seconds: 2 * timeout + 1, detail: "the broker stopped answering") {
             let session = try await OperatorSession.open(options)
             do {
-                let result = try await session.request(command, fill)
+                let result = try await session.send(request)
                 await session.close()
                 return result
             } catch {

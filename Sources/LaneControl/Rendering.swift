@@ -1,40 +1,5 @@
 import Foundation
-public import LaneWire
-
-extension WireValue {
-    /// The field `key` of an object.
-    public subscript(key: String) -> WireValue? {
-        if case .object(let fields) = self { return fields[key] }
-        return nil
-    }
-
-    /// The string, if it is one.
-    public var text: String? {
-        if case .string(let s) = self { return s }
-        return nil
-    }
-
-    /// The number, if it is one.
-    public var number: Double? {
-        if case .number(let n) = self { return n }
-        return nil
-    }
-
-    /// The boolean, if it is one.
-    public var flag: Bool? {
-        if case .bool(let b) = self { return b }
-        return nil
-    }
-
-    /// The elements, if it is an array (else none).
-    public var items: [WireValue] {
-        if case .array(let a) = self { return a }
-        return []
-    }
-
-    /// The value as one line of JSON.
-    public var json: String { (try? WireEncoder().encodeText(self)) ?? "null" }
-}
+import LaneWire
 
 /// A plain text table: a header line and left-aligned columns two spaces apart.
 struct Table {
@@ -59,17 +24,17 @@ struct Table {
 /// Times as operators read and type them: in the local time zone of the machine (the command
 /// centre's; `TZ` overrides it).
 enum LocalTime {
-    static func formatter(_ pattern: String) -> DateFormatter {
+    static func formatter(_ pattern: String, _ timeZone: TimeZone = .current) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone.current
+        formatter.timeZone = timeZone
         formatter.dateFormat = pattern
         return formatter
     }
 
     /// `2026-11-30 02:14:05 +07:00`.
-    static func full(_ seconds: Double) -> String {
-        formatter("yyyy-MM-dd HH:mm:ss xxx").string(from: Date(timeIntervalSince1970: seconds))
+    static func full(_ seconds: Double, _ timeZone: TimeZone = .current) -> String {
+        formatter("yyyy-MM-dd HH:mm:ss xxx", timeZone).string(from: Date(timeIntervalSince1970: seconds))
     }
 
     /// `02:14:05`.

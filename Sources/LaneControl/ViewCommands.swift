@@ -3,7 +3,7 @@ import Foundation
 import LaneWire
 
 /// `lanectl status`: the lanes, zones, trucks and reservations at a glance.
-struct Status: AsyncParsableCommand {
+struct Status: OperatorRequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the lanes, the zones, every truck and the reservations.",
         discussion: """
@@ -12,25 +12,29 @@ struct Status: AsyncParsableCommand {
             it waits for and its next slot.
             """)
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
+
+    var request: OperatorRequest { .blank("status") }
 
     func run() async throws {
         try await operate {
-            let status = try await connection.send("status") ?? .object([:])
+            let status = try await connection.send(request) ?? .object([:])
             connection.present(status, Views.status(status))
         }
     }
 }
 
 /// `lanectl watch`: the status, refreshed.
-struct Watch: AsyncParsableCommand {
+struct Watch: OperatorRequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the status and refresh it until Ctrl-C.",
         discussion: "On a terminal the screen is redrawn; otherwise each view follows the last one.")
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Option(help: "Seconds between two views.") var interval = 1.0
     @Option(help: "Stop after this many views (0: until Ctrl-C).") var count = 0
+
+    var request: OperatorRequest { .blank("status") }
 
     func validate() throws {
         guard interval >= 0.1 else { throw ValidationError("--interval must be at least 0.1 s") }
@@ -42,7 +46,7 @@ struct Watch: AsyncParsableCommand {
             let terminal = isatty(STDOUT_FILENO) == 1
             var shown = 0
             while count == 0 || shown < count {
-                let status = try await connection.send("status") ?? .object([:])
+                let status = try await connection.send(request) ?? .object([:])
                 if terminal && !connection.json { print("\u{1B}[H\u{1B}[2J", terminator: "") }
                 connection.present(status, Views.status(status))
                 if !terminal && !connection.json { print("") }
@@ -55,49 +59,55 @@ struct Watch: AsyncParsableCommand {
 }
 
 /// `lanectl trucks`.
-struct Trucks: AsyncParsableCommand {
+struct Trucks: OperatorRequestCommand {
     static let configuration = CommandConfiguration(abstract: "Show every truck: position, speed, authority, slot, state age.")
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
+
+    var request: OperatorRequest { .blank("status") }
 
     func run() async throws {
         try await operate {
-            let status = try await connection.send("status") ?? .object([:])
+            let status = try await connection.send(request) ?? .object([:])
             connection.present(status["fleet"], Views.trucks(status))
         }
     }
 }
 
 /// `lanectl reservations`.
-struct Reservations: AsyncParsableCommand {
+struct Reservations: OperatorRequestCommand {
     static let configuration = CommandConfiguration(abstract: "Show the slot reservations on the exclusive zones.")
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
+
+    var request: OperatorRequest { .blank("status") }
 
     func run() async throws {
         try await operate {
-            let status = try await connection.send("status") ?? .object([:])
+            let status = try await connection.send(request) ?? .object([:])
             connection.present(Views.slots(status), Views.reservations(status))
         }
     }
 }
 
 /// `lanectl trips`.
-struct Trips: AsyncParsableCommand {
+struct Trips: OperatorRequestCommand {
     static let configuration = CommandConfiguration(abstract: "Show the trips under way.")
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
+
+    var request: OperatorRequest { .blank("trips") }
 
     func run() async throws {
         try await operate {
-            let trips = try await connection.send("trips") ?? .array([])
+            let trips = try await connection.send(request) ?? .array([])
             connection.present(trips, Views.trips(trips))
         }
     }
 }
 
 /// `lanectl history`: the audit log.
-struct History: AsyncParsableCommand {
+struct History: OperatorRequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the audit log: crossings, scans, trips, stops and holds.",
         discussion: """
@@ -110,7 +120,7 @@ struct History: AsyncParsableCommand {
               lanectl history --from 02:00 --to 03:00 --kind km0
             """)
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Option(help: "From this instant.") var from: String?
     @Option(help: "Up to this instant.") var to: String?
     @Option(help: "Only this truck.") var truck: String?
@@ -124,17 +134,18 @@ struct History: AsyncParsableCommand {
         }
     }
 
+    var request: OperatorRequest {
+        var request = OperatorRequest.blank("history")
+        request.from = from.flatMap { LocalTime.parse($0) }.map { WireTimestamp.format(secondsSince1970: $0) }
+        request.to = to.flatMap { LocalTime.parse($0) }.map { WireTimestamp.format(secondsSince1970: $0) }
+        request.truck = truck
+        return request
+    }
+
     func run() async throws {
-        let from = self.from.flatMap { LocalTime.parse($0) }.map { WireTimestamp.format(secondsSince1970: $0) }
-        let to = self.to.flatMap { LocalTime.parse($0) }.map { WireTimestamp.format(secondsSince1970: $0) }
-        let truck = self.truck
         let kinds = Set(kind)
         try await operate {
-            let entries = try await connection.send("history") { request in
-                request.from = from
-                request.to = to
-                request.truck = truck
-            }
+            let entries = try await connection.send(request)
             let kept = WireValue.array((entries?.items ?? []).filter { kinds.isEmpty || kinds.contains($0["kind"]?.text ?? "") })
             connection.present(kept, Views.history(kept))
         }
@@ -142,7 +153,7 @@ struct History: AsyncParsableCommand {
 }
 
 /// `lanectl plan`: the reservations of the coming minutes, and their time-space diagram.
-struct Plan: AsyncParsableCommand {
+struct Plan: OperatorRequestCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the reservations of the coming minutes; with --svg, draw them as a time-space diagram.",
         discussion: """
@@ -151,9 +162,11 @@ struct Plan: AsyncParsableCommand {
             marks the zone each truck is in now.
             """)
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Option(help: "Minutes ahead.") var minutes = 10.0
     @Option(help: "Write the time-space diagram to this SVG file.") var svg: String?
+
+    var request: OperatorRequest { .blank("status") }
 
     func validate() throws {
         guard minutes > 0 else { throw ValidationError("--minutes must be above zero") }
@@ -161,7 +174,7 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         try await operate {
-            let status = try await connection.send("status") ?? .object([:])
+            let status = try await connection.send(request) ?? .object([:])
             if let svg {
                 do {
                     try PlanDiagram.svg(status, minutes: minutes).write(toFile: svg, atomically: true, encoding: .utf8)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import LaneWire
 
 /// The operator's views of the coordinator's answers, as plain text.
@@ -65,9 +65,11 @@ public enum Views {
             "TRUCK", "TRIP", "LANE", "CH", "ZONE", "FRONT m", "SPEED m/s", "AUTH END m", "AUTH s", "STATE AGE s", "DOING", "WAITS FOR",
             "NEXT SLOT")
         for truck in status["fleet"]?.items ?? [] {
-            let next = truck["slots"]?.items.first { (secondsUntil($0["closes"]?.text, now: now) ?? -1) > 0 }
+            let next = truck["slots"]?.items.filter { (secondsUntil($0["closes"]?.text, now: now) ?? -1) > 0 }
+                .min { (secondsUntil($0["opens"]?.text, now: now) ?? 0) < (secondsUntil($1["opens"]?.text, now: now) ?? 0) }
             let slot = next.map { slot in
-                "\(slot["zone"]?.text ?? "?") in \(cell(secondsUntil(slot["opens"]?.text, now: now), 0)) s"
+                let opens = secondsUntil(slot["opens"]?.text, now: now) ?? 0
+                return "\(slot["zone"]?.text ?? "?") " + (opens > 0 ? "in \(cell(opens, 0)) s" : "now")
             }
             table.add([
                 truck["truck"]?.text ?? "?", truck["trip"]?.text ?? "-", truck["lane"]?.text ?? "-", truck["channel"]?.text ?? "-",
@@ -140,12 +142,12 @@ public enum Views {
         return table.text
     }
 
-    /// The audit log (the answer to `history`), times in local time.
-    public static func history(_ entries: WireValue) -> String {
+    /// The audit log (the answer to `history`), times in `timeZone` (local by default).
+    public static func history(_ entries: WireValue, timeZone: TimeZone = .current) -> String {
         guard !entries.items.isEmpty else { return "nothing recorded in that range" }
         var table = Table("AT", "KIND", "TRUCK", "ZONE", "TRIP", "CONTAINER", "DETAIL")
         for entry in entries.items {
-            let at = entry["at"]?.text.flatMap { try? WireTimestamp.parse($0) }.map(LocalTime.full) ?? "?"
+            let at = entry["at"]?.text.flatMap { try? WireTimestamp.parse($0) }.map { LocalTime.full($0, timeZone) } ?? "?"
             table.add([
                 at, entry["kind"]?.text ?? "?", entry["truck"]?.text ?? "-", entry["zone"]?.text ?? "-", entry["trip"]?.text ?? "-",
                 entry["container"]?.text ?? "-", entry["detail"]?.text ?? "",

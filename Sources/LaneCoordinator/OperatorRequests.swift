@@ -204,7 +204,7 @@ extension Coordinator {
             if let zone { inZone[zone, default: []].append(id) }
             var fields: [String: WireValue] = [
                 "truck": .string(id.rawValue), "speed": .number(snapshot.speed), "stale": .bool(snapshot.stale),
-                "held": .bool(snapshot.held), "emergencyStopped": .bool(snapshot.emergencyStopped),
+                "held": .bool(snapshot.held), "emergencyStopped": .bool(snapshot.emergencyStopped), "priority": .bool(snapshot.priority),
                 "connection": .string(session.connection?.rawValue ?? "unknown"),
                 "slots": .array(
                     snapshot.windows.map {

@@ -12,7 +12,7 @@ extension SchedulerCore {
             stale: truck.stale, claim: hasClaim ? truck.claimFrom...max(truck.claimFrom, truck.claimTo) : nil,
             authority: truck.trip != nil && truck.authoritySequence >= truck.tripFirstSequence ? authority(of: t) : nil,
             held: isHeld(t), emergencyStopped: truck.emergencyStopped,
-            blockedBy: truck.blockedBy.map { trucks[$0].id }, windows: truck.windows)
+            blockedBy: truck.blockedBy.map { trucks[$0].id }, windows: truck.windows, priority: truck.priority)
     }
 
     /// The route the truck is on, if it has a trip.

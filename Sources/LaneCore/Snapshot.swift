@@ -23,6 +23,8 @@ public struct TruckSnapshot: Sendable, Equatable {
     public var blockedBy: TruckID?
     /// Its slot windows.
     public var windows: [SlotWindow]
+    /// Whether an operator gave it the priority of perishable cargo.
+    public var priority = false
 }
 
 /// Counts the core keeps for metrics.

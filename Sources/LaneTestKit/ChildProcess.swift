@@ -12,13 +12,19 @@ public struct ChildProcess: Sendable {
     /// Its process id.
     public let pid: pid_t
 
-    /// Starts `executable` with `arguments`, its output appended to `log`.
-    public init(_ executable: String, _ arguments: [String], log: String) throws {
+    /// Starts `executable` with `arguments`, its output appended to `log` (its error output too,
+    /// unless `errors` names another file), with `environment` added to the test's own.
+    public init(_ executable: String, _ arguments: [String], log: String, errors: String? = nil, environment: [String: String] = [:]) throws
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let errors {
+            posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
 
         var attributes = posix_spawnattr_t()
@@ -35,8 +41,11 @@ public struct ChildProcess: Sendable {
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for variable in envp { free(variable) } }
         var pid: pid_t = 0
-        let code = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard code == 0 else { throw TestKitError.cannotStart(executable, String(cString: strerror(code))) }
         self.pid = pid
         LiveChildren.add(pid)
@@ -63,6 +72,22 @@ public struct ChildProcess: Sendable {
         }
         kill(pid, SIGKILL)
         waitpid(pid, &status, 0)
+    }
+
+    /// Waits up to `timeout` for the end and returns the exit code (128 + the signal if a signal
+    /// ended it), or nil if it is still running.
+    public func exitCode(within timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        var status: Int32 = 0
+        while ContinuousClock.now < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid {
+                LiveChildren.remove(pid)
+                let signal = status & 0x7f
+                return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
     }
 
     /// Runs a program to its end; throws if it fails.

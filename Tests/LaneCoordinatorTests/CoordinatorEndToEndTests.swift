@@ -59,7 +59,7 @@ final class Gate: Sendable {
 
     var now: Double { origin + (SiteClock.systemNow() - origin) * Gate.scale }
 
-    init(fleet: [String], security: TestBroker.Security = .anonymous) async throws {
+    init(fleet: [String], security: TestBroker.Security = .anonymous, journal: Bool = false) async throws {
         broker = try await TestBroker.start(security)
         site = try SiteFile.parse(testSiteYAML, file: "test-gate.yaml")
         origin = SiteClock.systemNow()
@@ -69,7 +69,8 @@ final class Gate: Sendable {
             siteId: "test-gate", siteFile: "test-gate.yaml", broker: broker,
             fleet: Dictionary(uniqueKeysWithValues: fleet.map { (TruckID($0), TruckProfile()) }),
             core: CoreConfiguration(authorityLifetime: 10, staleAfter: 3, maximumReportAge: 2, clockSkewTolerance: 0.5, resendAfter: 1),
-            timeScale: Gate.scale, clockOrigin: origin, tickInterval: 0.02, instantActionExpiry: 2)
+            timeScale: Gate.scale, clockOrigin: origin, tickInterval: 0.02, instantActionExpiry: 2,
+            journalPath: journal ? "\(self.broker.folder)/journal.sqlite" : nil)
         var logger = Logger(label: "lane-coordinator")
         logger.logLevel = .error  // the refusals the tests provoke are expected
         coordinator = try Coordinator(configuration: configuration, site: site, logger: logger)
@@ -147,8 +148,8 @@ final class Gate: Sendable {
     }
 
     /// Runs `body` with a gate, and stops it whether the body passes or throws.
-    static func with(fleet: [String], _ body: (Gate) async throws -> Void) async throws {
-        let gate = try await Gate(fleet: fleet)
+    static func with(fleet: [String], journal: Bool = false, _ body: (Gate) async throws -> Void) async throws {
+        let gate = try await Gate(fleet: fleet, journal: journal)
         do {
             try await body(gate)
         } catch {

@@ -170,6 +170,33 @@ struct InterlockingTests {
         #expect(all.contains(.stop("A", .siteHold)))
     }
 
+    @Test("a trip is cancelled only while its truck has no authority onto the lane; a truck that may have moved keeps it")
+    func cancelTrip() throws {
+        var h = Harness(site: try TestSites.straight())
+        h.send(.operatorCommand(.closeZone("road-a", reason: "gate maintenance")))
+        h.start("B")
+        h.report("B", "road-a", -2)  // on its spot in the yard, short of the lane
+        #expect(h.end("B") <= 0, "no authority into a closed first zone")
+        let cancelled = h.send(.operatorCommand(.cancelTrip("B")))
+        #expect(cancelled.contains(.notice(.tripCancelled("B", "import"))))
+        #expect(h.core.snapshot(of: "B")?.trip == nil && h.core.activeTrips == 0)
+        #expect(Harness.rejections(h.send(.operatorCommand(.cancelTrip("B")))) == [.noTrip])
+        #expect(Harness.rejections(h.send(.operatorCommand(.cancelTrip("X")))) == [.unknownTruck])
+        let again = h.send(.tripAssigned(TripRequest(truck: "B", lane: "import", channel: .green)))
+        #expect(Harness.rejections(again).isEmpty, "the truck takes a new trip")
+
+        // With authority onto the lane: still in the yard (it may be rolling), or on the lane.
+        var open = Harness(site: try TestSites.straight())
+        open.start("A")
+        open.report("A", "road-a", -2)
+        #expect(open.end("A") > 0)
+        #expect(Harness.rejections(open.send(.operatorCommand(.cancelTrip("A")))) == [.tripUnderWay])
+        open.report("A", "road-a", 10, speed: 5)
+        let claim = open.core.snapshot(of: "A")?.claim
+        #expect(Harness.rejections(open.send(.operatorCommand(.cancelTrip("A")))) == [.tripUnderWay])
+        #expect(open.core.snapshot(of: "A")?.trip != nil && open.core.snapshot(of: "A")?.claim == claim, "its space stays blocked")
+    }
+
     @Test("closing a zone shortens authorities before it, or emergency-stops a truck too close to stop")
     func zoneClosure() throws {
         var h = Harness(site: try TestSites.straight())
