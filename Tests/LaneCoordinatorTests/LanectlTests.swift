@@ -278,6 +278,26 @@ struct LanectlTests {
         await coordinator.shutdown()
     }
 
+    @Test("over TLS with a client certificate, named in the environment; an untrusted broker certificate is refused plainly")
+    func tls() async throws {
+        let gate = try await Gate(fleet: ["T001"], security: .tls(requireClientCertificate: true))
+        let certificates = try #require(gate.broker.certificates)
+        let tls = [
+            "LANECTL_TLS_CA": certificates.caFile, "LANECTL_TLS_CERT": certificates.clientCertificateFile,
+            "LANECTL_TLS_KEY": certificates.clientKeyFile,
+        ]
+        let status = try await lanectl(["status", "--json"], broker: gate.broker, environment: tls)
+        #expect(status.code == 0 && status.json?["state"]?.text == "online", "\(status)")
+        let untrusted = try await lanectl(
+            ["status", "--timeout", "2"], broker: gate.broker, environment: tls.merging(["LANECTL_TLS_CA": certificates.otherCAFile]) { $1 }
+        )
+        #expect(untrusted.code == 3 && untrusted.errors.contains("TLS"), "\(untrusted)")
+        let plain = try await lanectl(["status", "--timeout", "2"], broker: gate.broker)
+        #expect(plain.code == 3 || plain.code == 6, "plain MQTT to a TLS listener fails: \(plain)")
+        #expect(plain.seconds < 8, "and does not hang: \(plain)")
+        await gate.stop()
+    }
+
     @Test("a stopped coordinator gives a timeout or an offline error and a non-zero exit code, never a hang")
     func coordinatorStopped() async throws {
         let process = try await CoordinatorProcess()
