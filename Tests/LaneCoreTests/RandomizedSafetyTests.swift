@@ -13,13 +13,18 @@ import Testing
 /// `LANE_SEED=<seed> swift test --filter replaySeed`.
 @Suite("Randomized safety and liveness")
 struct RandomizedSafetyTests {
-    static func run(seed: UInt64, faults: Bool, minutes: Double, drain: Bool, longSections: Bool = false) -> (Site, SimulationReport) {
-        let (site, report, _) = runKeepingCore(seed: seed, faults: faults, minutes: minutes, drain: drain, longSections: longSections)
+    static func run(
+        seed: UInt64, faults: Bool, minutes: Double, drain: Bool, longSections: Bool = false,
+        adjust: (inout FaultProfile) -> Void = { _ in }
+    ) -> (Site, SimulationReport) {
+        let (site, report, _) = runKeepingCore(
+            seed: seed, faults: faults, minutes: minutes, drain: drain, longSections: longSections, adjust: adjust)
         return (site, report)
     }
 
     static func runKeepingCore(
-        seed: UInt64, faults: Bool, minutes: Double, drain: Bool, longSections: Bool = false
+        seed: UInt64, faults: Bool, minutes: Double, drain: Bool, longSections: Bool = false,
+        adjust: (inout FaultProfile) -> Void = { _ in }
     ) -> (Site, SimulationReport, SchedulerCore) {
         let site = RandomSite.make(seed: seed, longSections: longSections)
         var random = SeededRandom(seed: seed ^ 0x5EED)
@@ -28,6 +33,7 @@ struct RandomizedSafetyTests {
         config.demand.yardTurnaround = 5...60
         config.demand.channelMix = [.green: 0.6, .yellow: 0.25, .red: 0.15]
         if faults { config.faults = RandomSite.faults(seed: seed) }
+        adjust(&config.faults)
         if drain { config.stopDispatchingAt = config.duration * 0.4 }
         if let text = getenv("LANE_TRACE"), drain == (getenv("LANE_TRACE_FAULTS") == nil) { config.trace = TruckID(String(cString: text)) }
         var core = CoreConfiguration()
@@ -49,6 +55,23 @@ struct RandomizedSafetyTests {
             #expect(report.violations.count == 0, "\(Self.describe(seed, site, report))")
             #expect(report.stepsChecked > 0)
         }
+    }
+
+    @Test("operators cancelling trips at random: waiting trips are taken back, trips under way are refused, nothing is violated")
+    func randomCancellations() {
+        var cancelled = 0
+        var refused = 0
+        for seed in UInt64(1)...60 {
+            let (site, report) = Self.run(seed: seed * 7_919, faults: true, minutes: 6, drain: false) { faults in
+                faults.tripCancelEvery = 15
+                faults.zoneClosureEvery = 40  // closures keep trucks waiting in their yards
+            }
+            #expect(report.violations.count == 0, "\(Self.describe(seed * 7_919, site, report))")
+            cancelled += report.tripsCancelled
+            refused += report.rejections["trip-under-way", default: 0]
+        }
+        #expect(cancelled > 0, "some waiting trips were cancelled")
+        #expect(refused > 0, "some cancellations of trips under way were refused")
     }
 
     @Test("without faults every admitted truck completes its route and nothing gridlocks", .shrinking(false))

@@ -66,6 +66,8 @@ public struct SimulationReport: Sendable {
     public var tripsStarted = 0
     /// Trips completed.
     public var tripsCompleted = 0
+    /// Trips an operator cancelled (fault injection) while their trucks waited in the yard.
+    public var tripsCancelled = 0
     /// Trips still on a lane when the run ended.
     public var tripsUnfinished: [TruckID] = []
     /// Station releases in the measured period, per zone.
@@ -305,6 +307,16 @@ public struct FastSimulation<Controller: LaneController> {
         case .notice(.tripCompleted(let id, _)):
             guard let t = byID[id] else { return }
             finishTrip(t)
+        case .notice(.tripCancelled(let id, _)):
+            // Only a truck that truly never got authority past its yard goes back into it; any
+            // other stays where it is, on its trip as far as the safety checker knows, so that
+            // a wrong cancellation shows up as a violation.
+            guard let t = byID[id], trucks[t].onLane, trucks[t].front <= 0, trucks[t].heldEnd <= 0 else { return }
+            trucks[t].onLane = false
+            trucks[t].yard = site.lanes[trucks[t].lane].origin
+            trucks[t].readyAt = now + configuration.demand.yardTurnaround.lowerBound
+            report.tripsCancelled += 1
+            checker.tripEnded(trucks[t].id)
         case .notice(.rerouted(let id, let channel)):
             guard let t = byID[id], let route = trucks[t].route else { return }
             trucks[t].channel = channel
@@ -440,6 +452,11 @@ public struct FastSimulation<Controller: LaneController> {
             for t in trucks.indices where trucks[t].emergency { deliver(.operatorCommand(.releaseTruck(trucks[t].id))) }
         }
         closures.removeAll { $0.until <= now }
+        if let every = faults.tripCancelEvery, !onLane.isEmpty, random.chance(step / every) {
+            let waiting = onLane.filter { trucks[$0].front <= 0 }
+            let pool = !waiting.isEmpty && random.chance(0.5) ? waiting : onLane
+            deliver(.operatorCommand(.cancelTrip(trucks[pool[Int(random.next() % UInt64(pool.count))]].id)))
+        }
         if let every = faults.channelChangeEvery, !onLane.isEmpty, random.chance(step / every) {
             let t = onLane[Int(random.next() % UInt64(onLane.count))]
             if trucks[t].channel == .green { deliver(.channelAssigned(trucks[t].id, .red)) }

@@ -122,6 +122,7 @@ public enum RandomSite {
         if random.chance(0.4) { f.zoneClosureEvery = 60 + random.unit() * 200 }
         if random.chance(0.4) { f.channelChangeEvery = 30 + random.unit() * 120 }
         f.positionNoise = random.unit() * 0.5
+        if random.chance(0.4) { f.tripCancelEvery = 20 + random.unit() * 100 }
         return f
     }
 }

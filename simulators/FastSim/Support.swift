@@ -60,6 +60,9 @@ public struct FaultProfile: Sendable, Equatable {
     public var zoneClosureEvery: Seconds?
     /// Mean time between green-to-red channel changes of a random truck, or nil.
     public var channelChangeEvery: Seconds?
+    /// Mean time between an operator's attempts to cancel the trip of a random truck (half of
+    /// them aimed at trucks still in their yard), or nil.
+    public var tripCancelEvery: Seconds?
     /// Largest error of a reported position (uniform, one side); the report claims this
     /// uncertainty.
     public var positionNoise: Meters = 0.3
@@ -68,9 +71,9 @@ public struct FaultProfile: Sendable, Equatable {
     public init() {}
 
     /// Whether any fault that happens at random instants (link loss, breakdown, hold, closure,
-    /// channel change) is switched on.
+    /// channel change, trip cancellation) is switched on.
     public var injectsEvents: Bool {
-        [linkLossEvery, breakdownEvery, operatorHoldEvery, zoneClosureEvery, channelChangeEvery].contains { $0 != nil }
+        [linkLossEvery, breakdownEvery, operatorHoldEvery, zoneClosureEvery, channelChangeEvery, tripCancelEvery].contains { $0 != nil }
     }
 
     /// Every fault at once, at moderate rates: the profile of the randomized safety runs.
@@ -85,6 +88,7 @@ public struct FaultProfile: Sendable, Equatable {
         f.operatorHoldEvery = 120
         f.zoneClosureEvery = 300
         f.channelChangeEvery = 120
+        f.tripCancelEvery = 120
         f.positionNoise = 0.4
         return f
     }

@@ -212,6 +212,7 @@ extension NodeReader {
         try checkKeys([
             "report-loss", "report-duplication", "report-delay", "command-loss", "link-loss-every", "link-loss-duration",
             "breakdown-every", "breakdown-duration", "operator-hold-every", "zone-closure-every", "channel-change-every",
+            "trip-cancel-every",
             "position-noise", "note",
         ])
         var f = FaultProfile()
@@ -226,6 +227,7 @@ extension NodeReader {
         if let v = child("operator-hold-every") { f.operatorHoldEvery = try v.positive() }
         if let v = child("zone-closure-every") { f.zoneClosureEvery = try v.positive() }
         if let v = child("channel-change-every") { f.channelChangeEvery = try v.positive() }
+        if let v = child("trip-cancel-every") { f.tripCancelEvery = try v.positive() }
         if let v = child("position-noise") { f.positionNoise = try v.number() }
         guard f.reportDelay >= 0, f.positionNoise >= 0 else { throw fail("delays and noise cannot be negative") }
         return f
