@@ -238,9 +238,17 @@ public final class OperatorSession: Sendable {
 }
 
 extension OperatorRequest {
-    /// A request for `command` whose header, site and operator are filled in when it is sent.
-    public static func blank(_ command: String) -> OperatorRequest {
-        OperatorRequest(headerId: 0, timestamp: "", siteId: "", operator: "", command: command)
+    /// A request for `command` with its fields; the header, site and operator are filled in when
+    /// it is sent.
+    public static func blank(
+        _ command: String, truck: String? = nil, lane: String? = nil, zone: String? = nil, reason: String? = nil, priority: Bool? = nil,
+        from: String? = nil, to: String? = nil, trip: String? = nil, destination: String? = nil, container: String? = nil,
+        channel: WireChannel? = nil, perishable: Bool? = nil
+    ) -> OperatorRequest {
+        OperatorRequest(
+            headerId: 0, timestamp: "", siteId: "", operator: "", command: command, truck: truck, lane: lane, zone: zone, reason: reason,
+            priority: priority, from: from, to: to, trip: trip, destination: destination, container: container, channel: channel,
+            perishable: perishable)
     }
 }
 
@@ -250,6 +258,29 @@ public protocol OperatorRequestCommand: AsyncParsableCommand {
     var connection: ConnectionOptions { get }
     /// What it sends (the first request, for a command that sends several).
     var request: OperatorRequest { get }
+}
+
+/// A command that sends its one request and shows the answer: for scripts (`--json`) as
+/// `json` gives it, else as `text` words it.
+protocol ShownRequest: OperatorRequestCommand {
+    /// The answer for scripts; the coordinator's result as it came by default.
+    func json(_ result: WireValue) -> WireValue
+    /// The answer for the operator.
+    func text(_ result: WireValue) -> String
+}
+
+extension ShownRequest {
+    func json(_ result: WireValue) -> WireValue { result }
+
+    /// Sends the request and prints the answer (a failure as its message and exit code).
+    func sendAndShow() async throws {
+        try await operate {
+            let result = try await connection.send(request) ?? .object([:])
+            connection.present(json(result), text(result))
+        }
+    }
+
+    func run() async throws { try await sendAndShow() }
 }
 
 /// Runs `body` until `deadline`; past it, throws `.timedOut` even if `body` never returns (a

@@ -3,7 +3,7 @@ import Foundation
 import LaneWire
 
 /// `lanectl dispatch`: a trip for a truck.
-struct Dispatch: OperatorRequestCommand {
+struct Dispatch: ShownRequest {
     static let configuration = CommandConfiguration(
         abstract: "Dispatch a trip: a truck to a destination yard with a container.",
         discussion: """
@@ -21,29 +21,18 @@ struct Dispatch: OperatorRequestCommand {
     @Option(help: "Trip id (default: made by the coordinator).") var trip: String?
 
     var request: OperatorRequest {
-        var request = OperatorRequest.blank("dispatch")
-        request.truck = truck
-        request.destination = destination
-        request.container = container
-        request.channel = channel.wire
-        request.perishable = perishable
-        request.trip = trip
-        return request
+        .blank(
+            "dispatch", truck: truck, trip: trip, destination: destination, container: container, channel: channel.wire,
+            perishable: perishable)
     }
 
-    func run() async throws {
-        try await operate {
-            let result = try await connection.send(request)
-            connection.present(
-                result,
-                "trip \(result?["trip"]?.text ?? "?") admitted: \(truck) on lane \(result?["lane"]?.text ?? "?") with \(container) (\(channel))"
-            )
-        }
+    func text(_ result: WireValue) -> String {
+        "trip \(result["trip"]?.text ?? "?") admitted: \(truck) on lane \(result["lane"]?.text ?? "?") with \(container) (\(channel))"
     }
 }
 
 /// `lanectl cancel`: takes a trip back.
-struct Cancel: OperatorRequestCommand {
+struct Cancel: ShownRequest {
     static let configuration = CommandConfiguration(
         abstract: "Cancel a trip whose truck has no authority onto its lane yet.",
         discussion: """
@@ -55,18 +44,9 @@ struct Cancel: OperatorRequestCommand {
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Argument(help: "The trip id.") var trip: String
 
-    var request: OperatorRequest {
-        var request = OperatorRequest.blank("cancel-trip")
-        request.trip = trip
-        return request
-    }
+    var request: OperatorRequest { .blank("cancel-trip", trip: trip) }
 
-    func run() async throws {
-        try await operate {
-            let result = try await connection.send(request)
-            connection.present(result, "trip \(trip) cancelled")
-        }
-    }
+    func text(_ result: WireValue) -> String { "trip \(trip) cancelled" }
 }
 
 /// What a stop or a release applies to: one truck, a lane or the whole site.
@@ -80,6 +60,11 @@ struct Target: ParsableArguments {
         guard chosen == 1 else { throw ValidationError("name one truck, or --all, or --lane LANE") }
     }
 
+    /// The request of the command named `truck`, `lane` or `all` for the target chosen.
+    func request(truck truckCommand: String, lane laneCommand: String, all allCommand: String) -> OperatorRequest {
+        .blank(truck != nil ? truckCommand : lane != nil ? laneCommand : allCommand, truck: truck, lane: lane)
+    }
+
     var description: String {
         if let truck { return truck }
         if let lane { return "every truck of lane \(lane)" }
@@ -88,7 +73,7 @@ struct Target: ParsableArguments {
 }
 
 /// `lanectl stop`: an operator hold.
-struct Stop: OperatorRequestCommand {
+struct Stop: ShownRequest {
     static let configuration = CommandConfiguration(
         abstract: "Stop a truck (or a lane, or the site) with service braking and hold it.",
         discussion: """
@@ -101,19 +86,12 @@ struct Stop: OperatorRequestCommand {
     @Option(help: "Why (kept in the audit log).") var reason: String?
 
     var request: OperatorRequest {
-        var request = OperatorRequest.blank(target.truck != nil ? "hold-truck" : target.lane != nil ? "hold-lane" : "hold-all")
-        request.truck = target.truck
-        request.lane = target.lane
+        var request = target.request(truck: "hold-truck", lane: "hold-lane", all: "hold-all")
         request.reason = reason
         return request
     }
 
-    func run() async throws {
-        try await operate {
-            let result = try await connection.send(request)
-            connection.present(result, "\(target.description): held; `lanectl resume` lets it go")
-        }
-    }
+    func text(_ result: WireValue) -> String { "\(target.description): held; `lanectl resume` lets it go" }
 }
 
 /// `lanectl resume`: ends holds and emergency stops.
@@ -128,12 +106,7 @@ struct Resume: OperatorRequestCommand {
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @OptionGroup var target: Target
 
-    var request: OperatorRequest {
-        var request = OperatorRequest.blank(target.truck != nil ? "release-truck" : target.lane != nil ? "release-lane" : "release-all")
-        request.truck = target.truck
-        request.lane = target.lane
-        return request
-    }
+    var request: OperatorRequest { target.request(truck: "release-truck", lane: "release-lane", all: "release-all") }
 
     func run() async throws {
         let (truck, lane, all) = (target.truck, target.lane, target.all)
@@ -146,9 +119,7 @@ struct Resume: OperatorRequestCommand {
                 guard let id = entry["truck"]?.text, all || entry["lane"]?.text == lane,
                     entry["emergencyStopped"]?.flag == true || entry["held"]?.flag == true
                 else { continue }
-                var release = OperatorRequest.blank("release-truck")
-                release.truck = id
-                _ = try await connection.send(release)
+                _ = try await connection.send(.blank("release-truck", truck: id))
                 released.append(id)
             }
             connection.present(
@@ -159,7 +130,7 @@ struct Resume: OperatorRequestCommand {
 }
 
 /// `lanectl estop`: emergency stop.
-struct Estop: OperatorRequestCommand {
+struct Estop: ShownRequest {
     static let configuration = CommandConfiguration(
         abstract: "Emergency-stop a truck, a lane or every truck on the site.",
         discussion: """
@@ -172,20 +143,13 @@ struct Estop: OperatorRequestCommand {
     @OptionGroup var target: Target
     @Flag(help: "Do not ask for confirmation.") var yes = false
 
-    var request: OperatorRequest {
-        var request = OperatorRequest.blank(
-            target.truck != nil ? "emergency-stop" : target.lane != nil ? "emergency-stop-lane" : "emergency-stop-all")
-        request.truck = target.truck
-        request.lane = target.lane
-        return request
-    }
+    var request: OperatorRequest { target.request(truck: "emergency-stop", lane: "emergency-stop-lane", all: "emergency-stop-all") }
+
+    func text(_ result: WireValue) -> String { "\(target.description): EMERGENCY STOP sent; `lanectl resume` releases" }
 
     func run() async throws {
-        try await operate {
-            if target.truck == nil && !yes { try confirm("Emergency-stop \(target.description)?") }
-            let result = try await connection.send(request)
-            connection.present(result, "\(target.description): EMERGENCY STOP sent; `lanectl resume` releases")
-        }
+        if target.truck == nil && !yes { try await operate { try confirm("Emergency-stop \(target.description)?") } }
+        try await sendAndShow()
     }
 
     /// Asks on the terminal; anything but "yes" is a no.
@@ -202,7 +166,7 @@ struct Estop: OperatorRequestCommand {
 }
 
 /// `lanectl close-zone`.
-struct CloseZone: OperatorRequestCommand {
+struct CloseZone: ShownRequest {
     static let configuration = CommandConfiguration(
         abstract: "Close a zone (maintenance, an incident): no truck may enter it.",
         discussion: "A truck that can no longer stop before the zone is emergency-stopped. The reason is shown in the status.")
@@ -211,44 +175,25 @@ struct CloseZone: OperatorRequestCommand {
     @Argument(help: "The zone.") var zone: String
     @Option(help: "Why (shown in the status, kept in the audit log).") var reason: String
 
-    var request: OperatorRequest {
-        var request = OperatorRequest.blank("close-zone")
-        request.zone = zone
-        request.reason = reason
-        return request
-    }
+    var request: OperatorRequest { .blank("close-zone", zone: zone, reason: reason) }
 
-    func run() async throws {
-        try await operate {
-            let result = try await connection.send(request)
-            connection.present(result, "zone \(zone) closed: \(reason)")
-        }
-    }
+    func text(_ result: WireValue) -> String { "zone \(zone) closed: \(reason)" }
 }
 
 /// `lanectl open-zone`.
-struct OpenZone: OperatorRequestCommand {
+struct OpenZone: ShownRequest {
     static let configuration = CommandConfiguration(abstract: "Open a closed zone again.")
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Argument(help: "The zone.") var zone: String
 
-    var request: OperatorRequest {
-        var request = OperatorRequest.blank("open-zone")
-        request.zone = zone
-        return request
-    }
+    var request: OperatorRequest { .blank("open-zone", zone: zone) }
 
-    func run() async throws {
-        try await operate {
-            let result = try await connection.send(request)
-            connection.present(result, "zone \(zone) open")
-        }
-    }
+    func text(_ result: WireValue) -> String { "zone \(zone) open" }
 }
 
 /// `lanectl drain`.
-struct Drain: OperatorRequestCommand {
+struct Drain: ShownRequest {
     static let configuration = CommandConfiguration(
         abstract: "Drain a lane: no new trip; the trucks on it finish theirs, then the lane is held.",
         discussion: "`lanectl resume --lane LANE` opens it again.")
@@ -256,26 +201,16 @@ struct Drain: OperatorRequestCommand {
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Argument(help: "The lane.") var lane: String
 
-    var request: OperatorRequest {
-        var request = OperatorRequest.blank("drain-lane")
-        request.lane = lane
-        return request
-    }
+    var request: OperatorRequest { .blank("drain-lane", lane: lane) }
 
-    func run() async throws {
-        try await operate {
-            let result = try await connection.send(request)
-            let trucks = result?["trucksOnLane"]?.items.compactMap(\.text) ?? []
-            connection.present(
-                result,
-                "lane \(lane) draining: "
-                    + (trucks.isEmpty ? "no truck on it" : "waiting for \(trucks.joined(separator: " ")) to finish"))
-        }
+    func text(_ result: WireValue) -> String {
+        let trucks = result["trucksOnLane"]?.items.compactMap(\.text) ?? []
+        return "lane \(lane) draining: " + (trucks.isEmpty ? "no truck on it" : "waiting for \(trucks.joined(separator: " ")) to finish")
     }
 }
 
 /// `lanectl priority`.
-struct Priority: OperatorRequestCommand {
+struct Priority: ShownRequest {
     static let configuration = CommandConfiguration(
         abstract: "Give a truck priority where the order of trucks may change (or take it back).",
         discussion: "Priority decides who goes first where the order of trucks may change (a merge); it never overrides a safety rule.")
@@ -284,17 +219,7 @@ struct Priority: OperatorRequestCommand {
     @Argument(help: "The truck.") var truck: String
     @Flag(help: "Take the priority back.") var off = false
 
-    var request: OperatorRequest {
-        var request = OperatorRequest.blank("set-priority")
-        request.truck = truck
-        request.priority = !off
-        return request
-    }
+    var request: OperatorRequest { .blank("set-priority", truck: truck, priority: !off) }
 
-    func run() async throws {
-        try await operate {
-            let result = try await connection.send(request)
-            connection.present(result, "\(truck): priority \(off ? "off" : "on")")
-        }
-    }
+    func text(_ result: WireValue) -> String { "\(truck): priority \(off ? "off" : "on")" }
 }

@@ -3,7 +3,7 @@ import Foundation
 import LaneWire
 
 /// `lanectl status`: the lanes, zones, trucks and reservations at a glance.
-struct Status: OperatorRequestCommand {
+struct Status: ShownRequest {
     static let configuration = CommandConfiguration(
         abstract: "Show the lanes, the zones, every truck and the reservations.",
         discussion: """
@@ -16,12 +16,7 @@ struct Status: OperatorRequestCommand {
 
     var request: OperatorRequest { .blank("status") }
 
-    func run() async throws {
-        try await operate {
-            let status = try await connection.send(request) ?? .object([:])
-            connection.present(status, Views.status(status))
-        }
-    }
+    func text(_ status: WireValue) -> String { Views.status(status) }
 }
 
 /// `lanectl watch`: the status, refreshed.
@@ -59,55 +54,44 @@ struct Watch: OperatorRequestCommand {
 }
 
 /// `lanectl trucks`.
-struct Trucks: OperatorRequestCommand {
+struct Trucks: ShownRequest {
     static let configuration = CommandConfiguration(abstract: "Show every truck: position, speed, authority, slot, state age.")
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
 
     var request: OperatorRequest { .blank("status") }
 
-    func run() async throws {
-        try await operate {
-            let status = try await connection.send(request) ?? .object([:])
-            connection.present(status["fleet"], Views.trucks(status))
-        }
-    }
+    func json(_ status: WireValue) -> WireValue { status["fleet"] ?? .array([]) }
+
+    func text(_ status: WireValue) -> String { Views.trucks(status) }
 }
 
 /// `lanectl reservations`.
-struct Reservations: OperatorRequestCommand {
+struct Reservations: ShownRequest {
     static let configuration = CommandConfiguration(abstract: "Show the slot reservations on the exclusive zones.")
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
 
     var request: OperatorRequest { .blank("status") }
 
-    func run() async throws {
-        try await operate {
-            let status = try await connection.send(request) ?? .object([:])
-            connection.present(Views.slots(status), Views.reservations(status))
-        }
-    }
+    func json(_ status: WireValue) -> WireValue { Views.slots(status) }
+
+    func text(_ status: WireValue) -> String { Views.reservations(status) }
 }
 
 /// `lanectl trips`.
-struct Trips: OperatorRequestCommand {
+struct Trips: ShownRequest {
     static let configuration = CommandConfiguration(abstract: "Show the trips under way.")
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
 
     var request: OperatorRequest { .blank("trips") }
 
-    func run() async throws {
-        try await operate {
-            let trips = try await connection.send(request) ?? .array([])
-            connection.present(trips, Views.trips(trips))
-        }
-    }
+    func text(_ trips: WireValue) -> String { Views.trips(trips) }
 }
 
 /// `lanectl history`: the audit log.
-struct History: OperatorRequestCommand {
+struct History: ShownRequest {
     static let configuration = CommandConfiguration(
         abstract: "Show the audit log: crossings, scans, trips, stops and holds.",
         discussion: """
@@ -135,21 +119,18 @@ struct History: OperatorRequestCommand {
     }
 
     var request: OperatorRequest {
-        var request = OperatorRequest.blank("history")
-        request.from = from.flatMap { LocalTime.parse($0) }.map { WireTimestamp.format(secondsSince1970: $0) }
-        request.to = to.flatMap { LocalTime.parse($0) }.map { WireTimestamp.format(secondsSince1970: $0) }
-        request.truck = truck
-        return request
+        func instant(_ text: String?) -> String? {
+            text.flatMap { LocalTime.parse($0) }.map { WireTimestamp.format(secondsSince1970: $0) }
+        }
+        return .blank("history", truck: truck, from: instant(from), to: instant(to))
     }
 
-    func run() async throws {
-        let kinds = Set(kind)
-        try await operate {
-            let entries = try await connection.send(request)
-            let kept = WireValue.array((entries?.items ?? []).filter { kinds.isEmpty || kinds.contains($0["kind"]?.text ?? "") })
-            connection.present(kept, Views.history(kept))
-        }
+    /// The entries of the kinds asked for (all without `--kind`).
+    func json(_ entries: WireValue) -> WireValue {
+        .array(entries.items.filter { kind.isEmpty || kind.contains($0["kind"]?.text ?? "") })
     }
+
+    func text(_ entries: WireValue) -> String { Views.history(json(entries)) }
 }
 
 /// `lanectl plan`: the reservations of the coming minutes, and their time-space diagram.

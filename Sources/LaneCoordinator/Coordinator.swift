@@ -527,19 +527,11 @@ public actor Coordinator {
             counters.tripsCompleted += 1
             metrics.tripsCompleted.increment()
             logger.info("trip completed", metadata: ["truck": "\(truck)", "lane": "\(lane)"])
-            if let trip = sessions[truck]?.trip { publishTripState(trip.tripId, truck: truck, .finished) }
-            sessions[truck]?.trip = nil
-            sessions[truck]?.nodes = nil
-            sessions[truck]?.plan = nil
+            endTrip(of: truck, .finished)
             publishEvent(kind: "trip-completed", truck: truck, lane: lane)
         case .tripCancelled(let truck, let lane):
             logger.notice("trip cancelled", metadata: ["truck": "\(truck)", "lane": "\(lane)"])
-            if let trip = sessions[truck]?.trip {
-                publishTripState(trip.tripId, truck: truck, .cancelled, reason: "cancelled by an operator")
-            }
-            sessions[truck]?.trip = nil
-            sessions[truck]?.nodes = nil
-            sessions[truck]?.plan = nil
+            endTrip(of: truck, .cancelled, reason: "cancelled by an operator")
             // The truck drops the order it may hold (it had no authority onto the lane).
             sendInstantAction(truck, type: "cancelOrder", parameters: [])
             publishEvent(kind: "trip-cancelled", truck: truck, lane: lane)
@@ -567,6 +559,14 @@ public actor Coordinator {
             logger.critical("gridlock", metadata: ["trucks": "\(trucks.map(\.rawValue))"])
             publishEvent(kind: "gridlock", detail: trucks.map(\.rawValue).joined(separator: ","))
         }
+    }
+
+    /// Publishes the final state of the truck's trip and forgets the trip.
+    func endTrip(of truck: TruckID, _ state: TripStateMessage.State, reason: String? = nil) {
+        if let trip = sessions[truck]?.trip { publishTripState(trip.tripId, truck: truck, state, reason: reason) }
+        sessions[truck]?.trip = nil
+        sessions[truck]?.nodes = nil
+        sessions[truck]?.plan = nil
     }
 
     // MARK: rejections

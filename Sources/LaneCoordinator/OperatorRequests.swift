@@ -48,7 +48,9 @@ extension Coordinator {
         case ("dispatch", _, _, _):
             return dispatch(request, message)
         case ("cancel-trip", _, _, _):
-            guard let truck = truckOnTrip(request.trip) ?? request.truck.map(TruckID.init) else {
+            // A named trip that is not under way is refused, never taken for the truck's other trip.
+            let onTrip: TruckID? = if let trip = request.trip { truckOnTrip(trip) } else { request.truck.map(TruckID.init) }
+            guard let truck = onTrip else {
                 return reply(to: message, .rejected, reason: "no trip '\(request.trip ?? "")' under way")
             }
             command = .cancelTrip(truck)
@@ -146,10 +148,7 @@ extension Coordinator {
     }
 
     /// The truck on trip `tripId`, if one is.
-    func truckOnTrip(_ tripId: String?) -> TruckID? {
-        guard let tripId else { return nil }
-        return sessions.first { $0.value.trip?.tripId == tripId }?.key
-    }
+    func truckOnTrip(_ tripId: String) -> TruckID? { sessions.first { $0.value.trip?.tripId == tripId }?.key }
 
     /// A trip an operator dispatches: to a destination yard (the lane that leads there) or a
     /// lane, with the container and the customs channel; admitted like a trip of the yard system.
@@ -206,13 +205,7 @@ extension Coordinator {
                 "truck": .string(id.rawValue), "speed": .number(snapshot.speed), "stale": .bool(snapshot.stale),
                 "held": .bool(snapshot.held), "emergencyStopped": .bool(snapshot.emergencyStopped), "priority": .bool(snapshot.priority),
                 "connection": .string(session.connection?.rawValue ?? "unknown"),
-                "slots": .array(
-                    snapshot.windows.map {
-                        .object([
-                            "zone": .string($0.zone.rawValue), "opens": .string(WireTimestamp.format(secondsSince1970: $0.opens)),
-                            "closes": .string(WireTimestamp.format(secondsSince1970: $0.closes)),
-                        ])
-                    }),
+                "slots": VehicleTranslation.windows(snapshot.windows),
             ]
             if let trip = session.trip {
                 fields["trip"] = .string(trip.tripId)

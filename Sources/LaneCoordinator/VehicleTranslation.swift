@@ -80,20 +80,23 @@ public enum VehicleTranslation {
     /// The action type that carries the truck's slot reservations (a window per exclusive zone).
     public static let slotPlanAction = "laneSlotPlan"
 
+    /// Slot windows as the wire carries them: an array of `{zone, opens, closes}` (ISO 8601).
+    static func windows(_ windows: [SlotWindow]) -> WireValue {
+        .array(
+            windows.map {
+                .object([
+                    "zone": .string($0.zone.rawValue), "opens": .string(WireTimestamp.format(secondsSince1970: $0.opens)),
+                    "closes": .string(WireTimestamp.format(secondsSince1970: $0.closes)),
+                ])
+            })
+    }
+
     /// The slot plan as a node action: `windows`, an array of `{zone, opens, closes}` (ISO 8601).
     static func slotPlanAction(_ plan: SlotPlan, orderId: String, sequence: UInt64) -> Action {
         Action(
             actionType: slotPlanAction, actionId: "\(orderId)/plan/\(sequence)", blockingType: .none,
             actionParameters: [
-                ActionParameter(
-                    key: "windows",
-                    value: .array(
-                        plan.windows.map {
-                            .object([
-                                "zone": .string($0.zone.rawValue), "opens": .string(WireTimestamp.format(secondsSince1970: $0.opens)),
-                                "closes": .string(WireTimestamp.format(secondsSince1970: $0.closes)),
-                            ])
-                        })),
+                ActionParameter(key: "windows", value: windows(plan.windows)),
                 ActionParameter(key: "advisorySpeed", value: .number(plan.advisorySpeed)),
             ])
     }

@@ -200,6 +200,8 @@ struct LanectlTests {
             #expect(cancel.code == 0, "\(cancel)")
             try await gate.waitForTrip("trip-waiting", .cancelled)
             #expect(await gate.coordinator.snapshot(of: TruckID("T001"))?.trip == nil)
+            let unknown = try await lanectl(["cancel", "no-such-trip"], broker: gate.broker)
+            #expect(unknown.code == 1 && unknown.errors.contains("no trip 'no-such-trip' under way"), "\(unknown)")
             let none = try await lanectl(["trips", "--json"], broker: gate.broker)
             #expect(none.json?.items.isEmpty == true, "\(none)")
 

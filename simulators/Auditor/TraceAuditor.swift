@@ -160,6 +160,14 @@ public struct TraceAuditor: Sendable {
         return violations
     }
 
+    /// The auditor's verdict in one line: how many positions of how many trucks were checked,
+    /// and how many violations were found.
+    public static func verdict(_ samples: [TraceSample], _ violations: [AuditViolation]) -> String {
+        "auditor: \(samples.count) true positions of \(Set(samples.map(\.truck)).count) trucks checked "
+            + "(separation, exclusive zones, driving past authority): "
+            + (violations.isEmpty ? "no violation" : "\(violations.count) violations")
+    }
+
     /// Reads a JSON Lines trace.
     public static func read(_ path: String) throws -> [TraceSample] {
         let text = try String(contentsOfFile: path, encoding: .utf8)

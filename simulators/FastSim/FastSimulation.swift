@@ -312,11 +312,8 @@ public struct FastSimulation<Controller: LaneController> {
             // other stays where it is, on its trip as far as the safety checker knows, so that
             // a wrong cancellation shows up as a violation.
             guard let t = byID[id], trucks[t].onLane, trucks[t].front <= 0, trucks[t].heldEnd <= 0 else { return }
-            trucks[t].onLane = false
-            trucks[t].yard = site.lanes[trucks[t].lane].origin
-            trucks[t].readyAt = now + configuration.demand.yardTurnaround.lowerBound
+            leaveLane(t, for: site.lanes[trucks[t].lane].origin, readyAt: now + configuration.demand.yardTurnaround.lowerBound)
             report.tripsCancelled += 1
-            checker.tripEnded(trucks[t].id)
         case .notice(.rerouted(let id, let channel)):
             guard let t = byID[id], let route = trucks[t].route else { return }
             trucks[t].channel = channel
@@ -330,10 +327,10 @@ public struct FastSimulation<Controller: LaneController> {
 
     mutating func finishTrip(_ t: Int) {
         guard trucks[t].onLane else { return }
-        trucks[t].onLane = false
-        trucks[t].yard = site.lanes[trucks[t].lane].destination
         let turnaround = configuration.demand.yardTurnaround
-        trucks[t].readyAt = now + turnaround.lowerBound + random.unit() * (turnaround.upperBound - turnaround.lowerBound)
+        leaveLane(
+            t, for: site.lanes[trucks[t].lane].destination,
+            readyAt: now + turnaround.lowerBound + random.unit() * (turnaround.upperBound - turnaround.lowerBound))
         trucks[t].paused = false
         trucks[t].emergency = false
         report.tripsCompleted += 1
@@ -341,6 +338,14 @@ public struct FastSimulation<Controller: LaneController> {
         if now >= configuration.warmUp { report.tripsCompletedMeasured += 1 }
         tripTimes.append(now - trucks[t].startedAt)
         unplannedStops += trucks[t].unplannedStops
+    }
+
+    /// The truck's trip is over: it waits in `yard` until `readyAt`, and the safety checker
+    /// forgets the trip.
+    mutating func leaveLane(_ t: Int, for yard: String, readyAt: Seconds) {
+        trucks[t].onLane = false
+        trucks[t].yard = yard
+        trucks[t].readyAt = readyAt
         checker.tripEnded(trucks[t].id)
     }
 

@@ -18,10 +18,7 @@ struct Audit: ParsableCommand {
         let site = try loadSite(site)
         let samples = try traces.flatMap(TraceAuditor.read)
         let violations = TraceAuditor(site: site).audit(samples)
-        let trucks = Set(samples.map(\.truck)).count
-        print(
-            "auditor: \(samples.count) true positions of \(trucks) trucks checked (separation, exclusive zones, driving past authority): "
-                + (violations.isEmpty ? "no violation" : "\(violations.count) violations"))
+        print(TraceAuditor.verdict(samples, violations))
         for violation in violations.prefix(20) { print("  \(violation)") }
         if !violations.isEmpty { throw ExitCode(2) }
     }

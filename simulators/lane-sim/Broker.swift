@@ -131,9 +131,7 @@ struct Broker: AsyncParsableCommand {
                 met ? "met" : maximum < target.low ? "out of reach of any fleet on these lanes" : "not met at this rate")
         }
         print(verdict + ".")
-        print(
-            "auditor: \(samples.count) true positions of \(trucks) trucks checked (separation, exclusive zones, driving past authority): "
-                + (violations.isEmpty ? "no violation" : "\(violations.count) violations"))
+        print(TraceAuditor.verdict(samples, violations))
         for violation in violations.prefix(10) { print("  \(violation)") }
         if trace == nil { try? FileManager.default.removeItem(atPath: tracePath) }
         if !violations.isEmpty { throw ExitCode(2) }
