@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # the mosquitto broker the MQTT tests start (one per test, on a free loopback port; the tests
 # never use a system broker), openssl for the TLS tests' certificates.
 source .ci/install-packages.sh
-install_packages git pkg-config libjson-c-dev libmosquitto-dev mosquitto openssl libsqlite3-dev
+install_packages git pkg-config libjson-c-dev libmosquitto-dev mosquitto mosquitto-clients openssl libsqlite3-dev
 
 echo "== format (swift format lint --strict)"
 swift format lint --strict -r Package.swift Sources Tests simulators/FastSim simulators/lane-sim simulators/TruckAgent simulators/BrokerSim simulators/Auditor simulators/Scenario \
@@ -40,6 +40,10 @@ fi
 echo "== tests (release build: the randomized safety runs are many)"
 emitted="$PWD/.build/wire-emitted"
 rm -rf "$emitted"
+# Every test that runs the coordinator or the simulator over a real broker records every message
+# on that broker here (Sources/LaneTestKit/BrokerCapture.swift); it is checked after the tests.
+export LANE_CAPTURE_DIR="$PWD/.build/broker-capture"
+rm -rf "$LANE_CAPTURE_DIR"
 testlog=$(mktemp)
 LANE_WIRE_EMIT_DIR="$emitted" swift test -c release --skip LaneCoordinatorTests 2>&1 | tee "$testlog"
 # The coordinator's end-to-end tests run the site clock five times faster than real time against
@@ -54,6 +58,9 @@ swift test -c release --filter BrokerSimulationTests 2>&1 | tee -a "$testlog"
 echo "== conformance: golden examples and every message the codec emitted in the tests"
 python3 Tests/conformance/validate.py "$schemas" protocols/examples "$emitted"
 python3 Tests/conformance/check_asyncapi.py
+echo "== conformance: every message captured on the brokers of the end-to-end and simulator runs"
+python3 Tests/conformance/check_capture.py --self-test "$schemas"
+python3 Tests/conformance/check_capture.py "$schemas" "$LANE_CAPTURE_DIR"
 
 echo "== AddressSanitizer and LeakSanitizer over the code that calls C (MQTT client, wire codec)"
 LSAN_OPTIONS="suppressions=$PWD/Tests/lsan.supp" swift test --sanitize=address --scratch-path .build-asan \

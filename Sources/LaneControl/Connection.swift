@@ -211,7 +211,7 @@ public final class OperatorSession: Sendable {
         case .none:
             let online = inbox.latestStatus.map { "the coordinator's last status says \($0.state.rawValue) since \($0.since)" }
             throw LanectlError.timedOut(
-                seconds: timeout, detail: "the coordinator did not answer '\(command)'" + (online.map { "; \($0)" } ?? ""))
+                seconds: timeout, detail: "the coordinator did not answer '\(command.rawValue)'" + (online.map { "; \($0)" } ?? ""))
         }
     }
 
@@ -241,7 +241,8 @@ extension OperatorRequest {
     /// A request for `command` with its fields; the header, site and operator are filled in when
     /// it is sent.
     public static func blank(
-        _ command: String, truck: String? = nil, lane: String? = nil, zone: String? = nil, reason: String? = nil, priority: Bool? = nil,
+        _ command: OperatorCommandName, truck: String? = nil, lane: String? = nil, zone: String? = nil, reason: String? = nil,
+        priority: Bool? = nil,
         from: String? = nil, to: String? = nil, trip: String? = nil, destination: String? = nil, container: String? = nil,
         channel: WireChannel? = nil, perishable: Bool? = nil
     ) -> OperatorRequest {

@@ -22,7 +22,7 @@ struct Dispatch: ShownRequest {
 
     var request: OperatorRequest {
         .blank(
-            "dispatch", truck: truck, trip: trip, destination: destination, container: container, channel: channel.wire,
+            .dispatch, truck: truck, trip: trip, destination: destination, container: container, channel: channel.wire,
             perishable: perishable)
     }
 
@@ -44,7 +44,7 @@ struct Cancel: ShownRequest {
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Argument(help: "The trip id.") var trip: String
 
-    var request: OperatorRequest { .blank("cancel-trip", trip: trip) }
+    var request: OperatorRequest { .blank(.cancelTrip, trip: trip) }
 
     func text(_ result: WireValue) -> String { "trip \(trip) cancelled" }
 }
@@ -61,7 +61,9 @@ struct Target: ParsableArguments {
     }
 
     /// The request of the command named `truck`, `lane` or `all` for the target chosen.
-    func request(truck truckCommand: String, lane laneCommand: String, all allCommand: String) -> OperatorRequest {
+    func request(truck truckCommand: OperatorCommandName, lane laneCommand: OperatorCommandName, all allCommand: OperatorCommandName)
+        -> OperatorRequest
+    {
         .blank(truck != nil ? truckCommand : lane != nil ? laneCommand : allCommand, truck: truck, lane: lane)
     }
 
@@ -86,7 +88,7 @@ struct Stop: ShownRequest {
     @Option(help: "Why (kept in the audit log).") var reason: String?
 
     var request: OperatorRequest {
-        var request = target.request(truck: "hold-truck", lane: "hold-lane", all: "hold-all")
+        var request = target.request(truck: .holdTruck, lane: .holdLane, all: .holdAll)
         request.reason = reason
         return request
     }
@@ -106,20 +108,20 @@ struct Resume: OperatorRequestCommand {
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @OptionGroup var target: Target
 
-    var request: OperatorRequest { target.request(truck: "release-truck", lane: "release-lane", all: "release-all") }
+    var request: OperatorRequest { target.request(truck: .releaseTruck, lane: .releaseLane, all: .releaseAll) }
 
     func run() async throws {
         let (truck, lane, all) = (target.truck, target.lane, target.all)
         try await operate {
             let result = try await connection.send(request)
             if let truck { return connection.present(result, "\(truck): released") }
-            let status = try await connection.send(.blank("status")) ?? .object([:])
+            let status = try await connection.send(.blank(.status)) ?? .object([:])
             var released: [String] = []
             for entry in status["fleet"]?.items ?? [] {
                 guard let id = entry["truck"]?.text, all || entry["lane"]?.text == lane,
                     entry["emergencyStopped"]?.flag == true || entry["held"]?.flag == true
                 else { continue }
-                _ = try await connection.send(.blank("release-truck", truck: id))
+                _ = try await connection.send(.blank(.releaseTruck, truck: id))
                 released.append(id)
             }
             connection.present(
@@ -143,7 +145,7 @@ struct Estop: ShownRequest {
     @OptionGroup var target: Target
     @Flag(help: "Do not ask for confirmation.") var yes = false
 
-    var request: OperatorRequest { target.request(truck: "emergency-stop", lane: "emergency-stop-lane", all: "emergency-stop-all") }
+    var request: OperatorRequest { target.request(truck: .emergencyStop, lane: .emergencyStopLane, all: .emergencyStopAll) }
 
     func text(_ result: WireValue) -> String { "\(target.description): EMERGENCY STOP sent; `lanectl resume` releases" }
 
@@ -175,7 +177,7 @@ struct CloseZone: ShownRequest {
     @Argument(help: "The zone.") var zone: String
     @Option(help: "Why (shown in the status, kept in the audit log).") var reason: String
 
-    var request: OperatorRequest { .blank("close-zone", zone: zone, reason: reason) }
+    var request: OperatorRequest { .blank(.closeZone, zone: zone, reason: reason) }
 
     func text(_ result: WireValue) -> String { "zone \(zone) closed: \(reason)" }
 }
@@ -187,7 +189,7 @@ struct OpenZone: ShownRequest {
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Argument(help: "The zone.") var zone: String
 
-    var request: OperatorRequest { .blank("open-zone", zone: zone) }
+    var request: OperatorRequest { .blank(.openZone, zone: zone) }
 
     func text(_ result: WireValue) -> String { "zone \(zone) open" }
 }
@@ -201,7 +203,7 @@ struct Drain: ShownRequest {
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @Argument(help: "The lane.") var lane: String
 
-    var request: OperatorRequest { .blank("drain-lane", lane: lane) }
+    var request: OperatorRequest { .blank(.drainLane, lane: lane) }
 
     func text(_ result: WireValue) -> String {
         let trucks = result["trucksOnLane"]?.items.compactMap(\.text) ?? []
@@ -219,7 +221,7 @@ struct Priority: ShownRequest {
     @Argument(help: "The truck.") var truck: String
     @Flag(help: "Take the priority back.") var off = false
 
-    var request: OperatorRequest { .blank("set-priority", truck: truck, priority: !off) }
+    var request: OperatorRequest { .blank(.setPriority, truck: truck, priority: !off) }
 
     func text(_ result: WireValue) -> String { "\(truck): priority \(off ? "off" : "on")" }
 }

@@ -14,7 +14,7 @@ struct Status: ShownRequest {
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
 
-    var request: OperatorRequest { .blank("status") }
+    var request: OperatorRequest { .blank(.status) }
 
     func text(_ status: WireValue) -> String { Views.status(status) }
 }
@@ -29,7 +29,7 @@ struct Watch: OperatorRequestCommand {
     @Option(help: "Seconds between two views.") var interval = 1.0
     @Option(help: "Stop after this many views (0: until Ctrl-C).") var count = 0
 
-    var request: OperatorRequest { .blank("status") }
+    var request: OperatorRequest { .blank(.status) }
 
     func validate() throws {
         guard interval >= 0.1 else { throw ValidationError("--interval must be at least 0.1 s") }
@@ -59,7 +59,7 @@ struct Trucks: ShownRequest {
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
 
-    var request: OperatorRequest { .blank("status") }
+    var request: OperatorRequest { .blank(.status) }
 
     func json(_ status: WireValue) -> WireValue { status["fleet"] ?? .array([]) }
 
@@ -72,7 +72,7 @@ struct Reservations: ShownRequest {
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
 
-    var request: OperatorRequest { .blank("status") }
+    var request: OperatorRequest { .blank(.status) }
 
     func json(_ status: WireValue) -> WireValue { Views.slots(status) }
 
@@ -85,7 +85,7 @@ struct Trips: ShownRequest {
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
 
-    var request: OperatorRequest { .blank("trips") }
+    var request: OperatorRequest { .blank(.trips) }
 
     func text(_ trips: WireValue) -> String { Views.trips(trips) }
 }
@@ -122,7 +122,7 @@ struct History: ShownRequest {
         func instant(_ text: String?) -> String? {
             text.flatMap { LocalTime.parse($0) }.map { WireTimestamp.format(secondsSince1970: $0) }
         }
-        return .blank("history", truck: truck, from: instant(from), to: instant(to))
+        return .blank(.history, truck: truck, from: instant(from), to: instant(to))
     }
 
     /// The entries of the kinds asked for (all without `--kind`).
@@ -147,7 +147,7 @@ struct Plan: OperatorRequestCommand {
     @Option(help: "Minutes ahead.") var minutes = 10.0
     @Option(help: "Write the time-space diagram to this SVG file.") var svg: String?
 
-    var request: OperatorRequest { .blank("status") }
+    var request: OperatorRequest { .blank(.status) }
 
     func validate() throws {
         guard minutes > 0 else { throw ValidationError("--minutes must be above zero") }

@@ -28,6 +28,9 @@ public actor Coordinator {
     var lastPlanAt: Double = -.infinity
     /// The metrics (`/metrics`).
     let metrics: CoordinatorMetrics
+    /// The message expiry of the plan snapshot (s): a snapshot older than that is gone from the
+    /// broker, so a coordinator that died leaves no plan that looks current.
+    static let planExpiry: UInt32 = 10
     /// The journal, if configured.
     let store: Journal?
     /// The number of this run of the coordinator on its journal (1 without one).
@@ -214,7 +217,8 @@ public actor Coordinator {
         session.lastStateAt = now
         if front != nil { session.front = front }
         var finished: [ZoneID] = []
-        for action in state.actionStates where action.actionType == VehicleTranslation.stationAction && action.actionStatus == .finished {
+        for action in state.actionStates
+        where action.actionType == LaneActionType.laneStationStop.rawValue && action.actionStatus == .finished {
             if let zone = session.stationActions[action.actionId], !session.finishedStations.contains(action.actionId) {
                 session.finishedStations.insert(action.actionId)
                 finished.append(zone)
@@ -228,14 +232,15 @@ public actor Coordinator {
         apply(commands)
         for zone in finished {
             metrics.stationPassed(zone.rawValue)
-            journal(.crossing(crossing(truck, kind: "station", zone: zone, at: now)))
+            journal(.crossing(crossing(truck, kind: .station, zone: zone, at: now)))
+            publishEvent(kind: .stationFinished, truck: truck, zone: zone)
             apply(core.handle(.stationFinished(truck, zone), now: now))
         }
         if awaitingResync.contains(truck), core.snapshot(of: truck)?.front != nil {
             awaitingResync.remove(truck)
             logger.notice("truck resynchronised after the restart", metadata: ["truck": "\(truck)"])
         }
-        if !requests.isEmpty { answerZoneRequests(requests, truck: truck) }
+        answerZoneRequests(requests, truck: truck)
     }
 
     func handleConnection(_ message: MQTTInboundMessage, topic: VDA5050Topic, truck: TruckID) {
@@ -247,38 +252,84 @@ public actor Coordinator {
         session.lastConnectionHeaderId = connection.headerId
         session.connection = connection.connectionState
         sessions[truck] = session
-        journal(.truck(at: clock.now(), truck: truck, event: connection.connectionState.rawValue.lowercased()))
+        let kind: JournalKind =
+            switch connection.connectionState {
+            case .online: .truckOnline
+            case .offline: .truckOffline
+            case .hibernating: .truckHibernating
+            case .connectionBroken: .truckConnectionBroken
+            }
+        journal(.truck(at: clock.now(), truck: truck, kind: kind, detail: connection.connectionState.rawValue))
         let level: Logger.Level = connection.connectionState == .connectionBroken ? .warning : .info
         logger.log(level: level, "truck connection \(connection.connectionState.rawValue)", metadata: ["truck": "\(truck)"])
         if connection.connectionState == .connectionBroken || connection.connectionState == .offline {
             // Its space stays blocked: the core declares it stale when its reports stop.
-            publishEvent(kind: "truck-\(connection.connectionState == .offline ? "offline" : "connection-broken")", truck: truck)
+            publishEvent(kind: connection.connectionState == .offline ? .truckOffline : .truckConnectionBroken, truck: truck)
         }
     }
 
-    /// Answers the zone requests of a state: GRANTED (with the authority's expiry as the lease)
-    /// for a zone inside the truck's authority, QUEUED for a zone further on its route, REJECTED
-    /// for any other.
+    /// Follows the zone requests of a truck's state through VDA 5050 3.0's lifecycle. A new
+    /// request for a zone of the truck's route is answered GRANTED (with the authority's expiry as
+    /// its lease) when the zone lies inside the truck's authority, else QUEUED; a request for any
+    /// other zone is REJECTED. Requests the truck no longer lists as REQUESTED or GRANTED are
+    /// forgotten. The queued and granted ones are answered again whenever the authority changes
+    /// (`updateZoneGrants`).
     func answerZoneRequests(_ requests: [StateMessage.ZoneRequest], truck: TruckID) {
-        guard var session = sessions[truck] else { return }
-        let authority = core.snapshot(of: truck)?.authority
-        var responses: [ResponsesMessage.Response] = []
-        for request in requests where request.requestStatus == .requested && !session.answeredRequests.contains(request.requestId) {
-            session.answeredRequests.insert(request.requestId)
+        guard var session = sessions[truck], !(requests.isEmpty && session.zoneRequests.isEmpty) else { return }
+        let active = Set(requests.filter { $0.requestStatus == .requested || $0.requestStatus == .granted }.map(\.requestId))
+        session.zoneRequests = session.zoneRequests.filter { active.contains($0.key) }
+        var rejected: [ResponsesMessage.Response] = []
+        var new: Set<String> = []
+        for request in requests where request.requestStatus == .requested && session.zoneRequests[request.requestId] == nil {
             let zone = ZoneID(request.zoneId)
-            if let authority, authority.zones.contains(zone) {
-                responses.append(
-                    .init(
-                        requestId: request.requestId, grantType: .granted,
-                        leaseExpiry: WireTimestamp.format(secondsSince1970: authority.expiry)))
-            } else if session.nodes?.nodes.contains(where: { $0.zone == zone }) == true {
-                responses.append(.init(requestId: request.requestId, grantType: .queued))
+            if session.nodes?.nodes.contains(where: { $0.zone == zone }) == true {
+                session.zoneRequests[request.requestId] = ZoneRequestRecord(zone: zone)
+                new.insert(request.requestId)
             } else {
-                responses.append(.init(requestId: request.requestId, grantType: .rejected))
+                rejected.append(.init(requestId: request.requestId, grantType: .rejected))
             }
         }
         sessions[truck] = session
-        guard !responses.isEmpty else { return }
+        publishZoneResponses(rejected + zoneGrantChanges(truck, answering: new), truck: truck)
+    }
+
+    /// After an authority change: grants the queued requests whose zone it now covers, renews the
+    /// lease of the granted ones, and revokes a grant whose zone it no longer covers while the
+    /// truck has not yet entered the zone.
+    func updateZoneGrants(_ truck: TruckID) {
+        guard sessions[truck]?.zoneRequests.isEmpty == false else { return }
+        publishZoneResponses(zoneGrantChanges(truck, answering: []), truck: truck)
+    }
+
+    /// The responses that bring the truck's recorded requests up to date with its authority;
+    /// `answering` are new requests, which get an answer even if it is QUEUED.
+    func zoneGrantChanges(_ truck: TruckID, answering: Set<String>) -> [ResponsesMessage.Response] {
+        guard var session = sessions[truck] else { return [] }
+        let authority = core.snapshot(of: truck)?.authority
+        // A zone whose entry is the end of authority is not covered: the truck may not enter it.
+        let covered = Set(authority.map { a in a.zones.filter { $0 != a.endZone || a.endOffset > 0.005 } } ?? [])
+        var responses: [ResponsesMessage.Response] = []
+        for (id, record) in session.zoneRequests.sorted(by: { $0.key < $1.key }) {
+            if let authority, covered.contains(record.zone) {
+                guard record.lease != authority.expiry else { continue }
+                session.zoneRequests[id]?.lease = authority.expiry
+                responses.append(
+                    .init(requestId: id, grantType: .granted, leaseExpiry: WireTimestamp.format(secondsSince1970: authority.expiry)))
+            } else if record.lease != nil {
+                let entry = session.nodes?.nodes.first { $0.zone == record.zone }?.position ?? -.infinity
+                guard (session.front ?? -.infinity) < entry else { continue }  // inside or past it: the grant was used
+                session.zoneRequests[id] = nil
+                responses.append(.init(requestId: id, grantType: .revoked))
+            } else if answering.contains(id) {
+                responses.append(.init(requestId: id, grantType: .queued))
+            }
+        }
+        sessions[truck] = session
+        return responses
+    }
+
+    func publishZoneResponses(_ responses: [ResponsesMessage.Response], truck: TruckID) {
+        guard !responses.isEmpty, let session = sessions[truck] else { return }
         let topic = truckTopic(truck, .responses)
         let response = ResponsesMessage(
             headerId: nextHeaderId(topic), timestamp: timestamp(), manufacturer: session.manufacturer, serialNumber: truck.rawValue,
@@ -382,15 +433,15 @@ public actor Coordinator {
             switch command {
             case .authority(let authority, let change): sendAuthority(authority, change)
             case .stop(let truck, let reason):
-                sendInstantAction(truck, type: "stopPause", parameters: [ActionParameter(key: "reason", value: .string(reason.rawValue))])
-            case .resume(let truck): sendInstantAction(truck, type: "startPause", parameters: [])
+                sendInstantAction(truck, type: .stopPause, parameters: [ActionParameter(key: "reason", value: .string(reason.rawValue))])
+            case .resume(let truck): sendInstantAction(truck, type: .startPause, parameters: [])
             case .emergencyStop(let truck, let reason):
                 counters.emergencyStops += 1
                 metrics.emergencyStops.increment()
                 logger.critical("emergency stop", metadata: ["truck": "\(truck)", "reason": "\(reason.rawValue)"])
                 sendInstantAction(
-                    truck, type: VehicleTranslation.emergencyStopAction,
-                    parameters: [ActionParameter(key: "reason", value: .string(reason.rawValue))])
+                    truck, type: .laneEmergencyStop, parameters: [ActionParameter(key: "reason", value: .string(reason.rawValue))])
+                publishEvent(kind: .emergencyStop, truck: truck, detail: reason.rawValue)
             case .slotPlan(let plan): sessions[plan.truck]?.plan = plan
             case .rejected(let rejection): rejectedByCore(rejection)
             case .notice(let notice): record(notice)
@@ -410,10 +461,10 @@ public actor Coordinator {
                     .authority(
                         at: now, truck: a.truck, orderId: orderId, sequence: a.sequence, end: a.end, expiry: a.expiry,
                         change: change.rawValue))
-            case .stop(let truck, let reason): entries.append(.command(at: now, truck: truck, kind: "stop", reason: reason.rawValue))
-            case .resume(let truck): entries.append(.command(at: now, truck: truck, kind: "resume", reason: ""))
+            case .stop(let truck, let reason): entries.append(.command(at: now, truck: truck, kind: .stop, reason: reason.rawValue))
+            case .resume(let truck): entries.append(.command(at: now, truck: truck, kind: .resume, reason: ""))
             case .emergencyStop(let truck, let reason):
-                entries.append(.command(at: now, truck: truck, kind: "emergency-stop", reason: reason.rawValue))
+                entries.append(.command(at: now, truck: truck, kind: .emergencyStop, reason: reason.rawValue))
             case .notice(let notice):
                 switch notice {
                 case .tripAdmitted(let truck, let lane, let channel):
@@ -427,11 +478,11 @@ public actor Coordinator {
                     if let trip = sessions[truck]?.trip { entries.append(.tripEnded(at: now, tripId: trip.tripId, outcome: "finished")) }
                 case .tripCancelled(let truck, _):
                     if let trip = sessions[truck]?.trip { entries.append(.tripEnded(at: now, tripId: trip.tripId, outcome: "cancelled")) }
-                case .handoverCrossed(let truck, let zone): entries.append(.crossing(crossing(truck, kind: "km0", zone: zone, at: now)))
-                case .zoneEntered(let truck, let zone): entries.append(.crossing(crossing(truck, kind: "zone", zone: zone, at: now)))
-                case .truckStale(let truck): entries.append(.truck(at: now, truck: truck, event: "stale"))
-                case .truckFresh(let truck): entries.append(.truck(at: now, truck: truck, event: "fresh"))
-                case .overrun(let truck, let by): entries.append(.truck(at: now, truck: truck, event: "overrun \(by) m"))
+                case .handoverCrossed(let truck, let zone): entries.append(.crossing(crossing(truck, kind: .km0, zone: zone, at: now)))
+                case .zoneEntered(let truck, let zone): entries.append(.crossing(crossing(truck, kind: .zone, zone: zone, at: now)))
+                case .truckStale(let truck): entries.append(.truck(at: now, truck: truck, kind: .truckStale, detail: ""))
+                case .truckFresh(let truck): entries.append(.truck(at: now, truck: truck, kind: .truckFresh, detail: ""))
+                case .overrun(let truck, let by): entries.append(.truck(at: now, truck: truck, kind: .truckOverrun, detail: "\(by) m"))
                 default: break
                 }
             default: break
@@ -440,7 +491,7 @@ public actor Coordinator {
         return entries
     }
 
-    func crossing(_ truck: TruckID, kind: String, zone: ZoneID, at: Double) -> Crossing {
+    func crossing(_ truck: TruckID, kind: CrossingKind, zone: ZoneID, at: Double) -> Crossing {
         let trip = sessions[truck]?.trip
         return Crossing(
             at: at, truck: truck, tripId: trip?.tripId, containerId: trip?.containerId, kind: kind, zone: zone, channel: trip?.channel)
@@ -481,17 +532,19 @@ public actor Coordinator {
                 return site.zone(place.zone)?.speedLimit ?? 0
             })
         publish(order, to: topic, qos: .atLeastOnce)
+        if change != .resend { updateZoneGrants(authority.truck) }
     }
 
     /// Sends a stop, go or emergency stop. It stays the truck's pending instant action (a newer
     /// one replaces it) and is sent again every `resendAfter` until the truck's state lists it
     /// in `instantActionStates`; each copy carries the message expiry, so none is executed late.
-    func sendInstantAction(_ truck: TruckID, type: String, parameters: [ActionParameter]) {
+    func sendInstantAction(_ truck: TruckID, type: LaneActionType, parameters: [ActionParameter]) {
         guard sessions[truck] != nil else { return }
         let topic = truckTopic(truck, .instantActions)
+        // VDA 5050 3.0: an instant action's blocking type is always NONE.
         let action = Action(
-            actionType: type, actionId: "\(truck)/\(type)/\((headerIds[topic] ?? 0) + 1)", blockingType: .hard, actionParameters: parameters
-        )
+            actionType: type.rawValue, actionId: "\(truck)/\(type.rawValue)/\((headerIds[topic] ?? 0) + 1)", blockingType: .none,
+            actionParameters: parameters)
         sessions[truck]?.pendingInstant = (action, clock.now())
         publishInstant(action, to: truck)
     }
@@ -522,42 +575,42 @@ public actor Coordinator {
             if let trip = sessions[truck]?.trip, sessions[truck]?.recovered != true {
                 publishTripState(trip.tripId, truck: truck, .accepted)
             }
-            publishEvent(kind: "trip-admitted", truck: truck, lane: lane, channel: channel)
+            publishEvent(kind: .tripAdmitted, truck: truck, lane: lane, channel: channel)
         case .tripCompleted(let truck, let lane):
             counters.tripsCompleted += 1
             metrics.tripsCompleted.increment()
             logger.info("trip completed", metadata: ["truck": "\(truck)", "lane": "\(lane)"])
             endTrip(of: truck, .finished)
-            publishEvent(kind: "trip-completed", truck: truck, lane: lane)
+            publishEvent(kind: .tripCompleted, truck: truck, lane: lane)
         case .tripCancelled(let truck, let lane):
             logger.notice("trip cancelled", metadata: ["truck": "\(truck)", "lane": "\(lane)"])
             endTrip(of: truck, .cancelled, reason: "cancelled by an operator")
             // The truck drops the order it may hold (it had no authority onto the lane).
-            sendInstantAction(truck, type: "cancelOrder", parameters: [])
-            publishEvent(kind: "trip-cancelled", truck: truck, lane: lane)
+            sendInstantAction(truck, type: .cancelOrder, parameters: [])
+            publishEvent(kind: .tripCancelled, truck: truck, lane: lane)
         case .zoneEntered(let truck, let zone):
             if sessions[truck]?.startedRunning == false, let trip = sessions[truck]?.trip {
                 sessions[truck]?.startedRunning = true
                 publishTripState(trip.tripId, truck: truck, .running)
             }
-            publishEvent(kind: "zone-entered", truck: truck, zone: zone)
+            publishEvent(kind: .zoneEntered, truck: truck, zone: zone)
         case .handoverCrossed(let truck, let zone):
             logger.info("km 0 crossed", metadata: ["truck": "\(truck)", "zone": "\(zone)"])
-            publishEvent(kind: "handover-crossed", truck: truck, zone: zone)
-        case .rerouted(let truck, let channel): publishEvent(kind: "rerouted", truck: truck, channel: channel)
+            publishEvent(kind: .handoverCrossed, truck: truck, zone: zone)
+        case .rerouted(let truck, let channel): publishEvent(kind: .rerouted, truck: truck, channel: channel)
         case .truckStale(let truck):
             counters.staleDeclarations += 1
             logger.warning("truck stale: its space stays blocked", metadata: ["truck": "\(truck)"])
-            publishEvent(kind: "truck-stale", truck: truck)
+            publishEvent(kind: .truckStale, truck: truck)
         case .truckFresh(let truck):
             logger.notice("truck reporting again", metadata: ["truck": "\(truck)"])
-            publishEvent(kind: "truck-fresh", truck: truck)
+            publishEvent(kind: .truckFresh, truck: truck)
         case .overrun(let truck, let by):
             logger.critical("overrun of the end of authority", metadata: ["truck": "\(truck)", "by": "\(by)"])
-            publishEvent(kind: "overrun", truck: truck, detail: "\(by) m")
+            publishEvent(kind: .overrun, truck: truck, detail: "\(by) m")
         case .gridlock(let trucks):
             logger.critical("gridlock", metadata: ["trucks": "\(trucks.map(\.rawValue))"])
-            publishEvent(kind: "gridlock", detail: trucks.map(\.rawValue).joined(separator: ","))
+            publishEvent(kind: .gridlock, detail: trucks.map(\.rawValue).joined(separator: ","))
         }
     }
 
@@ -567,6 +620,7 @@ public actor Coordinator {
         sessions[truck]?.trip = nil
         sessions[truck]?.nodes = nil
         sessions[truck]?.plan = nil
+        sessions[truck]?.zoneRequests = [:]
     }
 
     // MARK: rejections
@@ -632,7 +686,7 @@ public actor Coordinator {
     func publishStatus() {
         let status = CoordinatorStatus(
             headerId: nextHeaderId(CoordinatorTopic.status), timestamp: timestamp(), siteId: configuration.siteId, state: state,
-            since: WireTimestamp.format(secondsSince1970: startedAt), version: VDA5050.version, trucks: sessions.count,
+            since: WireTimestamp.format(secondsSince1970: startedAt), version: CoordinatorVersion.current, trucks: sessions.count,
             activeTrips: core.activeTrips, staleTrucks: core.staleTrucks.count,
             closedZones: core.closedZoneReasons.sorted { $0.key < $1.key }.map { .init(zoneId: $0.key.rawValue, reason: $0.value) })
         publish(status, to: CoordinatorTopic.status, qos: .atLeastOnce, retain: true)
@@ -643,17 +697,18 @@ public actor Coordinator {
         publish(
             TripStateMessage(
                 headerId: nextHeaderId(topic), timestamp: timestamp(), siteId: configuration.siteId, tripId: tripId, truck: truck.rawValue,
-                state: state, reason: reason), to: topic, qos: .atLeastOnce)
+                state: state, reason: reason), to: topic, qos: .atLeastOnce, retain: true)
     }
 
     func publishEvent(
-        kind: String, truck: TruckID? = nil, lane: LaneID? = nil, zone: ZoneID? = nil, channel: CustomsChannel? = nil, detail: String? = nil
+        kind: CoordinatorEventKind, truck: TruckID? = nil, lane: LaneID? = nil, zone: ZoneID? = nil, channel: CustomsChannel? = nil,
+        command: OperatorCommandName? = nil, operator: String? = nil, detail: String? = nil
     ) {
         publish(
             CoordinatorEvent(
                 headerId: nextHeaderId(CoordinatorTopic.events), timestamp: timestamp(), siteId: configuration.siteId, kind: kind,
                 truck: truck?.rawValue, lane: lane?.rawValue, zone: zone?.rawValue, channel: channel.map { WireChannel($0) },
-                detail: detail), to: CoordinatorTopic.events, qos: .atMostOnce)
+                command: command, operator: `operator`, detail: detail), to: CoordinatorTopic.events, qos: .atLeastOnce)
     }
 
     func publishPlan(now: Double) {
@@ -675,7 +730,7 @@ public actor Coordinator {
         publish(
             PlanSnapshot(
                 headerId: nextHeaderId(CoordinatorTopic.plan), timestamp: timestamp(), siteId: configuration.siteId, trucks: trucks),
-            to: CoordinatorTopic.plan, qos: .atMostOnce, retain: true)
+            to: CoordinatorTopic.plan, qos: .atMostOnce, retain: true, expiry: Self.planExpiry)
     }
 
     // MARK: for tests and operators
@@ -716,7 +771,8 @@ struct TruckSession {
     var front: Double?
     var stationActions: [String: ZoneID] = [:]
     var finishedStations: Set<String> = []
-    var answeredRequests: Set<String> = []
+    /// Its zone requests that are queued or granted, by request id.
+    var zoneRequests: [String: ZoneRequestRecord] = [:]
     var plan: SlotPlan?
     var startedRunning = false
     var lastStateAt: Double?
@@ -724,6 +780,12 @@ struct TruckSession {
     var pendingInstant: (action: Action, sentAt: Double)?
     /// Its trip was reloaded from the journal after a restart.
     var recovered = false
+}
+
+/// A zone request the coordinator follows: its zone and the lease last granted (nil: queued).
+struct ZoneRequestRecord: Equatable {
+    var zone: ZoneID
+    var lease: Double?
 }
 
 /// A trip the coordinator admitted.

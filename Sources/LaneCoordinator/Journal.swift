@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 public import LaneCore
+public import LaneWire
 
 /// The coordinator's write-ahead journal and audit log, in SQLite (WAL). Everything the
 /// coordinator is about to send or has decided (trip admissions and endings, authorities,
@@ -63,8 +64,8 @@ public final class Journal: Sendable {
                     orderId: row["orderId"], sequence: UInt64(row["sequence"] as Int64), end: row["endPosition"], expiry: row["expiry"])
             }
             let holds = try Row.fetchAll(db, sql: "SELECT * FROM holds ORDER BY at").map { row in
-                JournalRecovery.Hold(kind: row["kind"], target: row["target"], reason: row["reason"])
-            }
+                (HoldKind(rawValue: row["kind"])).map { JournalRecovery.Hold(kind: $0, target: row["target"], reason: row["reason"]) }
+            }.compactMap { $0 }
             return JournalRecovery(run: run, openTrips: trips, authorities: authorities, holds: holds)
         }
     }
@@ -77,8 +78,9 @@ public final class Journal: Sendable {
                 arguments: [from.isFinite ? from : -1e18, to.isFinite ? to : 1e18]
             ).map { row in
                 Crossing(
-                    at: row["at"], truck: TruckID(row["truck"]), tripId: row["trip"], containerId: row["container"], kind: row["kind"],
-                    zone: ZoneID(row["zone"]), channel: (row["channel"] as String?).flatMap(CustomsChannel.init(rawValue:)))
+                    at: row["at"], truck: TruckID(row["truck"]), tripId: row["trip"], containerId: row["container"],
+                    kind: CrossingKind(rawValue: row["kind"]) ?? .zone, zone: ZoneID(row["zone"]),
+                    channel: (row["channel"] as String?).flatMap(CustomsChannel.init(rawValue:)))
             }
         }
     }
@@ -87,9 +89,8 @@ public final class Journal: Sendable {
     public struct Entry: Sendable, Equatable {
         /// When (site seconds).
         public var at: Double
-        /// What: `trip-admitted`, `trip-ended`, `stop`, `resume`, `emergency-stop`, `hold-truck`,
-        /// `release-hold-truck`, `close-zone`, `truck-stale`, `authority`...
-        public var kind: String
+        /// What.
+        public var kind: JournalKind
         /// The truck, if one (a trip's entries name the trip's truck).
         public var truck: String?
         /// The trip (or order), if one.
@@ -100,7 +101,7 @@ public final class Journal: Sendable {
 
     /// The log entries between `from` and `to` (site seconds), in time order, without the
     /// kinds in `excluding`.
-    public func entries(from: Double = -.infinity, to: Double = .infinity, excluding: Set<String> = []) throws -> [Entry] {
+    public func entries(from: Double = -.infinity, to: Double = .infinity, excluding: Set<JournalKind> = []) throws -> [Entry] {
         try database.read { db in
             try Row.fetchAll(
                 db,
@@ -110,16 +111,17 @@ public final class Journal: Sendable {
                     """,
                 arguments: [from.isFinite ? from : -1e18, to.isFinite ? to : 1e18]
             ).compactMap { row in
-                let kind: String = row["kind"]
-                guard !excluding.contains(kind) else { return nil }
+                guard let kind = JournalKind(rawValue: row["kind"]), !excluding.contains(kind) else { return nil }
                 return Entry(at: row["at"], kind: kind, truck: row["truck"], trip: row["trip"], detail: row["detail"])
             }
         }
     }
 
     /// How many entries of `kind` the journal holds (for the tests).
-    public func count(kind: String) throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE kind = ?", arguments: [kind]) ?? 0 }
+    public func count(kind: JournalKind) throws -> Int {
+        try database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE kind = ?", arguments: [kind.rawValue]) ?? 0
+        }
     }
 }
 
@@ -134,13 +136,13 @@ public enum JournalEntry: Sendable, Equatable {
     case tripEnded(at: Double, tripId: String, outcome: String)
     /// An authority about to be sent.
     case authority(at: Double, truck: TruckID, orderId: String, sequence: UInt64, end: Double, expiry: Double, change: String)
-    /// A stop, go or emergency stop about to be sent.
-    case command(at: Double, truck: TruckID, kind: String, reason: String)
-    /// A hold, closure or their release by an operator (`kind`: hold-truck, hold-lane, hold-all,
-    /// close-zone; `released` ends it).
-    case hold(at: Double, kind: String, target: String, reason: String, released: Bool)
-    /// A truck's lifecycle: online, offline, connection-broken, stale, fresh.
-    case truck(at: Double, truck: TruckID, event: String)
+    /// A stop, go or emergency stop about to be sent (`kind`: stop, resume, emergency-stop).
+    case command(at: Double, truck: TruckID, kind: JournalKind, reason: String)
+    /// A hold, closure or their release by an operator (`released` ends it).
+    case hold(at: Double, kind: HoldKind, target: String, reason: String, released: Bool)
+    /// A truck's lifecycle (`kind`: truck-online, truck-offline, truck-connection-broken,
+    /// truck-stale, truck-fresh, truck-overrun), with a detail.
+    case truck(at: Double, truck: TruckID, kind: JournalKind, detail: String)
     /// A crossing for the audit log: km 0, a zone entry, a station passed.
     case crossing(Crossing)
 
@@ -152,13 +154,13 @@ public enum JournalEntry: Sendable, Equatable {
                     INSERT INTO trips(trip, truck, lane, channel, container, perishable, admittedAt) VALUES(?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(trip) DO UPDATE SET channel = excluded.channel, endedAt = NULL, outcome = NULL
                     """, arguments: [trip, truck.rawValue, lane.rawValue, channel.rawValue, container, perishable, at])
-            try entry(db, at, "trip-admitted", truck, trip, "\(lane.rawValue) \(channel.rawValue) \(container)")
+            try entry(db, at, .tripAdmitted, truck, trip, "\(lane.rawValue) \(channel.rawValue) \(container)")
         case .channelChanged(let at, let trip, let channel):
             try db.execute(sql: "UPDATE trips SET channel = ? WHERE trip = ?", arguments: [channel.rawValue, trip])
-            try entry(db, at, "channel-changed", nil, trip, channel.rawValue)
+            try entry(db, at, .channelChanged, nil, trip, channel.rawValue)
         case .tripEnded(let at, let trip, let outcome):
             try db.execute(sql: "UPDATE trips SET endedAt = ?, outcome = ? WHERE trip = ?", arguments: [at, outcome, trip])
-            try entry(db, at, "trip-ended", nil, trip, outcome)
+            try entry(db, at, .tripEnded, nil, trip, outcome)
         case .authority(let at, let truck, let orderId, let sequence, let end, let expiry, let change):
             try db.execute(
                 sql: """
@@ -166,32 +168,32 @@ public enum JournalEntry: Sendable, Equatable {
                     ON CONFLICT(truck) DO UPDATE SET orderId = excluded.orderId, sequence = excluded.sequence,
                         endPosition = excluded.endPosition, expiry = excluded.expiry, at = excluded.at
                     """, arguments: [truck.rawValue, orderId, Int64(sequence), end, expiry, at])
-            try entry(db, at, "authority", truck, orderId, "\(change) \(sequence) to \(end) until \(expiry)")
+            try entry(db, at, .authority, truck, orderId, "\(change) \(sequence) to \(end) until \(expiry)")
         case .command(let at, let truck, let kind, let reason):
             try entry(db, at, kind, truck, nil, reason)
         case .hold(let at, let kind, let target, let reason, let released):
             if released {
-                try db.execute(sql: "DELETE FROM holds WHERE target = ?", arguments: ["\(kind):\(target)"])
+                try db.execute(sql: "DELETE FROM holds WHERE target = ?", arguments: ["\(kind.rawValue):\(target)"])
             } else {
                 try db.execute(
                     sql:
                         "INSERT INTO holds(target, kind, reason, at) VALUES(?, ?, ?, ?) ON CONFLICT(target) DO UPDATE SET reason = excluded.reason",
-                    arguments: ["\(kind):\(target)", kind, reason, at])
+                    arguments: ["\(kind.rawValue):\(target)", kind.rawValue, reason, at])
             }
-            try entry(db, at, released ? "release-\(kind)" : kind, nil, nil, "\(target): \(reason)")
-        case .truck(let at, let truck, let event):
-            try entry(db, at, "truck-\(event)", truck, nil, event)
+            try entry(db, at, kind.journalKind(released: released), nil, nil, "\(target): \(reason)")
+        case .truck(let at, let truck, let kind, let detail):
+            try entry(db, at, kind, truck, nil, detail)
         case .crossing(let c):
             try db.execute(
                 sql: "INSERT INTO crossings(at, truck, trip, container, kind, zone, channel) VALUES(?, ?, ?, ?, ?, ?, ?)",
-                arguments: [c.at, c.truck.rawValue, c.tripId, c.containerId, c.kind, c.zone.rawValue, c.channel?.rawValue])
+                arguments: [c.at, c.truck.rawValue, c.tripId, c.containerId, c.kind.rawValue, c.zone.rawValue, c.channel?.rawValue])
         }
     }
 
-    private func entry(_ db: Database, _ at: Double, _ kind: String, _ truck: TruckID?, _ trip: String?, _ detail: String) throws {
+    private func entry(_ db: Database, _ at: Double, _ kind: JournalKind, _ truck: TruckID?, _ trip: String?, _ detail: String) throws {
         try db.execute(
             sql: "INSERT INTO entries(at, kind, truck, trip, detail) VALUES(?, ?, ?, ?, ?)",
-            arguments: [at, kind, truck?.rawValue, trip, detail])
+            arguments: [at, kind.rawValue, truck?.rawValue, trip, detail])
     }
 }
 
@@ -205,15 +207,17 @@ public struct Crossing: Sendable, Equatable {
     public var tripId: String?
     /// The container it carried.
     public var containerId: String?
-    /// `km0` (the handover line), `zone` (entered) or `station` (finished there).
-    public var kind: String
+    /// What was crossed.
+    public var kind: CrossingKind
     /// The zone.
     public var zone: ZoneID
     /// The customs channel at the time.
     public var channel: CustomsChannel?
 
     /// Describes a crossing.
-    public init(at: Double, truck: TruckID, tripId: String?, containerId: String?, kind: String, zone: ZoneID, channel: CustomsChannel?) {
+    public init(
+        at: Double, truck: TruckID, tripId: String?, containerId: String?, kind: CrossingKind, zone: ZoneID, channel: CustomsChannel?
+    ) {
         self.at = at
         self.truck = truck
         self.tripId = tripId
@@ -256,8 +260,8 @@ public struct JournalRecovery: Sendable, Equatable {
 
     /// A hold or closure still in force.
     public struct Hold: Sendable, Equatable {
-        /// hold-truck, hold-lane, hold-all, close-zone.
-        public var kind: String
+        /// Which hold.
+        public var kind: HoldKind
         /// The truck, lane or zone.
         public var target: String
         /// Why.

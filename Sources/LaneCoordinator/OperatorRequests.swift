@@ -22,52 +22,50 @@ extension Coordinator {
         logger.notice(
             "operator request",
             metadata: [
-                "operator": "\(request.operator)", "command": "\(request.command)", "truck": "\(request.truck ?? "-")",
+                "operator": "\(request.operator)", "command": "\(request.command.rawValue)", "truck": "\(request.truck ?? "-")",
                 "lane": "\(request.lane ?? "-")", "zone": "\(request.zone ?? "-")",
             ])
         let command: OperatorCommand
         switch (request.command, request.truck.map(TruckID.init), request.lane.map(LaneID.init), request.zone.map(ZoneID.init)) {
-        case ("status", _, _, _):
+        case (.status, _, _, _):
             return reply(to: message, .done, result: statusSummary())
-        case ("hold-truck", let truck?, _, _): command = .holdTruck(truck)
-        case ("release-truck", let truck?, _, _): command = .releaseTruck(truck)
-        case ("hold-lane", _, let lane?, _): command = .holdLane(lane)
-        case ("release-lane", _, let lane?, _): command = .releaseLane(lane)
-        case ("hold-all", _, _, _): command = .holdAll
-        case ("release-all", _, _, _): command = .releaseAll
-        case ("emergency-stop", let truck?, _, _): command = .emergencyStop(truck)
-        case ("emergency-stop-lane", _, let lane?, _): command = .emergencyStopLane(lane)
-        case ("emergency-stop-all", _, _, _): command = .emergencyStopAll
-        case ("close-zone", _, _, let zone?): command = .closeZone(zone, reason: request.reason ?? "closed by \(request.operator)")
-        case ("open-zone", _, _, let zone?): command = .openZone(zone)
-        case ("set-priority", let truck?, _, _): command = .setPriority(truck, request.priority ?? true)
-        case ("history", _, _, _):
+        case (.holdTruck, let truck?, _, _): command = .holdTruck(truck)
+        case (.releaseTruck, let truck?, _, _): command = .releaseTruck(truck)
+        case (.holdLane, _, let lane?, _): command = .holdLane(lane)
+        case (.releaseLane, _, let lane?, _): command = .releaseLane(lane)
+        case (.holdAll, _, _, _): command = .holdAll
+        case (.releaseAll, _, _, _): command = .releaseAll
+        case (.emergencyStop, let truck?, _, _): command = .emergencyStop(truck)
+        case (.emergencyStopLane, _, let lane?, _): command = .emergencyStopLane(lane)
+        case (.emergencyStopAll, _, _, _): command = .emergencyStopAll
+        case (.closeZone, _, _, let zone?): command = .closeZone(zone, reason: request.reason ?? "closed by \(request.operator)")
+        case (.openZone, _, _, let zone?): command = .openZone(zone)
+        case (.setPriority, let truck?, _, _): command = .setPriority(truck, request.priority ?? true)
+        case (.history, _, _, _):
             return reply(to: message, .done, result: history(from: request.from, to: request.to, truck: request.truck))
-        case ("trips", _, _, _):
+        case (.trips, _, _, _):
             return reply(to: message, .done, result: tripsSummary())
-        case ("dispatch", _, _, _):
+        case (.dispatch, _, _, _):
             return dispatch(request, message)
-        case ("cancel-trip", _, _, _):
+        case (.cancelTrip, _, _, _):
             // A named trip that is not under way is refused, never taken for the truck's other trip.
             let onTrip: TruckID? = if let trip = request.trip { truckOnTrip(trip) } else { request.truck.map(TruckID.init) }
             guard let truck = onTrip else {
                 return reply(to: message, .rejected, reason: "no trip '\(request.trip ?? "")' under way")
             }
             command = .cancelTrip(truck)
-        case ("drain-lane", _, let lane?, _):
+        case (.drainLane, _, let lane?, _):
             guard site.lane(lane) != nil else { return reply(to: message, .rejected, reason: "unknown lane '\(lane)'") }
             drainingLanes.insert(lane)
-            publishEvent(kind: "lane-draining", lane: lane, detail: request.operator)
+            publishEvent(kind: .laneDraining, lane: lane, command: .drainLane, operator: request.operator)
             let onLane = sessions.filter { $0.value.trip?.lane == lane }.keys.sorted().map { WireValue.string($0.rawValue) }
             return reply(to: message, .done, result: .object(["lane": .string(lane.rawValue), "trucksOnLane": .array(onLane)]))
-        case ("hold-truck", _, _, _), ("release-truck", _, _, _), ("emergency-stop", _, _, _), ("set-priority", _, _, _):
-            return reply(to: message, .rejected, reason: "'\(request.command)' needs a truck")
-        case ("hold-lane", _, _, _), ("release-lane", _, _, _), ("emergency-stop-lane", _, _, _), ("drain-lane", _, _, _):
-            return reply(to: message, .rejected, reason: "'\(request.command)' needs a lane")
-        case ("close-zone", _, _, _), ("open-zone", _, _, _):
-            return reply(to: message, .rejected, reason: "'\(request.command)' needs a zone")
-        default:
-            return reply(to: message, .rejected, reason: "unknown command '\(request.command)'")
+        case (.holdTruck, _, _, _), (.releaseTruck, _, _, _), (.emergencyStop, _, _, _), (.setPriority, _, _, _):
+            return reply(to: message, .rejected, reason: "'\(request.command.rawValue)' needs a truck")
+        case (.holdLane, _, _, _), (.releaseLane, _, _, _), (.emergencyStopLane, _, _, _), (.drainLane, _, _, _):
+            return reply(to: message, .rejected, reason: "'\(request.command.rawValue)' needs a lane")
+        case (.closeZone, _, _, _), (.openZone, _, _, _):
+            return reply(to: message, .rejected, reason: "'\(request.command.rawValue)' needs a zone")
         }
         let now = clock.now()
         if let hold = Self.hold(command) {
@@ -84,7 +82,7 @@ extension Coordinator {
         }
         apply(commands)
         publishStatus()
-        publishEvent(kind: "operator-\(request.command)", detail: request.operator)
+        publishEvent(kind: .operatorCommand, command: request.command, operator: request.operator, detail: request.reason)
         reply(to: message, .done)
     }
 
@@ -94,24 +92,24 @@ extension Coordinator {
         for lane in drainingLanes where !sessions.values.contains(where: { $0.trip?.lane == lane }) {
             drainingLanes.remove(lane)
             logger.notice("lane drained", metadata: ["lane": "\(lane)"])
-            publishEvent(kind: "lane-drained", lane: lane)
+            publishEvent(kind: .laneDrained, lane: lane)
             let now = clock.now()
-            journal(.hold(at: now, kind: "hold-lane", target: lane.rawValue, reason: "drained", released: false))
+            journal(.hold(at: now, kind: .holdLane, target: lane.rawValue, reason: "drained", released: false))
             apply(core.handle(.operatorCommand(.holdLane(lane)), now: now))
         }
     }
 
     /// The hold or closure an operator command starts or ends, as the journal keeps it.
-    static func hold(_ command: OperatorCommand) -> (kind: String, target: String, released: Bool)? {
+    static func hold(_ command: OperatorCommand) -> (kind: HoldKind, target: String, released: Bool)? {
         switch command {
-        case .holdTruck(let t): ("hold-truck", t.rawValue, false)
-        case .releaseTruck(let t): ("hold-truck", t.rawValue, true)
-        case .holdLane(let l): ("hold-lane", l.rawValue, false)
-        case .releaseLane(let l): ("hold-lane", l.rawValue, true)
-        case .holdAll: ("hold-all", "site", false)
-        case .releaseAll: ("hold-all", "site", true)
-        case .closeZone(let z, _): ("close-zone", z.rawValue, false)
-        case .openZone(let z): ("close-zone", z.rawValue, true)
+        case .holdTruck(let t): (.holdTruck, t.rawValue, false)
+        case .releaseTruck(let t): (.holdTruck, t.rawValue, true)
+        case .holdLane(let l): (.holdLane, l.rawValue, false)
+        case .releaseLane(let l): (.holdLane, l.rawValue, true)
+        case .holdAll: (.holdAll, "site", false)
+        case .releaseAll: (.holdAll, "site", true)
+        case .closeZone(let z, _): (.closeZone, z.rawValue, false)
+        case .openZone(let z): (.closeZone, z.rawValue, true)
         default: nil
         }
     }
@@ -127,7 +125,8 @@ extension Coordinator {
         var items: [(at: Double, value: WireValue)] = []
         for c in (try? store.crossings(from: start, to: end)) ?? [] where truck == nil || c.truck.rawValue == truck {
             var fields: [String: WireValue] = [
-                "at": .string(WireTimestamp.format(secondsSince1970: c.at)), "truck": .string(c.truck.rawValue), "kind": .string(c.kind),
+                "at": .string(WireTimestamp.format(secondsSince1970: c.at)), "truck": .string(c.truck.rawValue),
+                "kind": .string(c.kind.rawValue),
                 "zone": .string(c.zone.rawValue),
             ]
             if let trip = c.tripId { fields["trip"] = .string(trip) }
@@ -135,10 +134,11 @@ extension Coordinator {
             if let channel = c.channel { fields["channel"] = .string(channel.rawValue) }
             items.append((c.at, .object(fields)))
         }
-        for e in (try? store.entries(from: start, to: end, excluding: ["authority"])) ?? [] {
+        for e in (try? store.entries(from: start, to: end, excluding: [.authority])) ?? [] {
             if let truck, e.truck != truck { continue }
             var fields: [String: WireValue] = [
-                "at": .string(WireTimestamp.format(secondsSince1970: e.at)), "kind": .string(e.kind), "detail": .string(e.detail),
+                "at": .string(WireTimestamp.format(secondsSince1970: e.at)), "kind": .string(e.kind.rawValue),
+                "detail": .string(e.detail),
             ]
             if let truck = e.truck { fields["truck"] = .string(truck) }
             if let trip = e.trip { fields["trip"] = .string(trip) }
@@ -172,7 +172,7 @@ extension Coordinator {
             perishable: request.perishable ?? false, channel: channel)
         if let reason = admit(trip) { return reply(to: message, .rejected, reason: reason) }
         publishStatus()
-        publishEvent(kind: "operator-dispatch", truck: TruckID(truck), lane: lane.id, detail: request.operator)
+        publishEvent(kind: .operatorCommand, truck: TruckID(truck), lane: lane.id, command: .dispatch, operator: request.operator)
         reply(to: message, .done, result: .object(["trip": .string(tripId), "truck": .string(truck), "lane": .string(lane.id.rawValue)]))
     }
 

@@ -13,15 +13,14 @@ extension Coordinator {
         guard !recovery.openTrips.isEmpty || !recovery.holds.isEmpty else { return }
         let now = clock.now()
         for hold in recovery.holds {
-            let command: OperatorCommand? =
+            let command: OperatorCommand =
                 switch hold.kind {
-                case "hold-truck": .holdTruck(TruckID(hold.target))
-                case "hold-lane": .holdLane(LaneID(hold.target))
-                case "hold-all": .holdAll
-                case "close-zone": .closeZone(ZoneID(hold.target), reason: hold.reason)
-                default: nil
+                case .holdTruck: .holdTruck(TruckID(hold.target))
+                case .holdLane: .holdLane(LaneID(hold.target))
+                case .holdAll: .holdAll
+                case .closeZone: .closeZone(ZoneID(hold.target), reason: hold.reason)
                 }
-            if let command { apply(core.handle(.operatorCommand(command), now: now)) }
+            apply(core.handle(.operatorCommand(command), now: now))
         }
         for trip in recovery.openTrips {
             guard sessions[trip.truck] != nil else {
@@ -41,7 +40,7 @@ extension Coordinator {
             adoptRoute(of: trip.truck)
             awaitingResync.insert(trip.truck)
         }
-        if !recovery.holds.contains(where: { $0.kind == "hold-all" }) {
+        if !recovery.holds.contains(where: { $0.kind == .holdAll }) {
             heldForRecovery = true
             apply(core.handle(.operatorCommand(.holdAll), now: now))
         }
@@ -50,7 +49,7 @@ extension Coordinator {
         logger.notice(
             "recovering from the journal: every truck held until it reports",
             metadata: ["run": "\(run)", "openTrips": "\(recovery.openTrips.count)", "holds": "\(recovery.holds.count)"])
-        publishEvent(kind: "recovering", detail: "run \(run), \(recovery.openTrips.count) open trips")
+        publishEvent(kind: .recovering, detail: "run \(run), \(recovery.openTrips.count) open trips")
     }
 
     func progressRecovery(now: Double) {
@@ -60,9 +59,9 @@ extension Coordinator {
             guard let lane = sessions[truck]?.trip?.lane else { continue }
             let reason = "truck \(truck) did not report after the coordinator's restart"
             logger.critical("lane held for an operator", metadata: ["truck": "\(truck)", "lane": "\(lane)"])
-            journal(.hold(at: now, kind: "hold-lane", target: lane.rawValue, reason: reason, released: false))
+            journal(.hold(at: now, kind: .holdLane, target: lane.rawValue, reason: reason, released: false))
             apply(core.handle(.operatorCommand(.holdLane(lane)), now: now))
-            publishEvent(kind: "lane-held", truck: truck, lane: lane, detail: reason)
+            publishEvent(kind: .laneHeld, truck: truck, lane: lane, detail: reason)
         }
         awaitingResync = []
         if heldForRecovery {
@@ -72,7 +71,7 @@ extension Coordinator {
         state = .online
         recoveringSince = nil
         logger.notice("recovered: every truck reported or its lane is held")
-        publishEvent(kind: "recovered")
+        publishEvent(kind: .recovered)
         publishStatus()
     }
 }

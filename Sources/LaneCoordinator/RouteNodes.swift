@@ -1,4 +1,5 @@
 public import LaneCore
+import LaneWire
 
 /// A route as VDA 5050 sees it: a chain of nodes, one at every zone entry, one at every station's
 /// stop point and one at the route's end, named `zone@offset` (the offset from the zone's entry
@@ -45,17 +46,12 @@ public struct RouteNodes: Sendable {
 
     /// The node name of a point `offset` metres into `zone`, to the centimetre ("xray@20.5",
     /// "road@0").
-    public static func id(_ zone: ZoneID, _ offset: Meters) -> String {
-        let centimetres = (offset * 100).rounded()
-        let text = centimetres.truncatingRemainder(dividingBy: 100) == 0 ? "\(Int64(centimetres) / 100)" : "\(centimetres / 100)"
-        return "\(zone.rawValue)@\(text)"
-    }
+    public static func id(_ zone: ZoneID, _ offset: Meters) -> String { LaneNodeName.make(zone: zone.rawValue, offset: offset) }
 
     /// The route position of a node name, if it names a point of this route.
     public func position(of nodeId: String) -> Meters? {
-        guard let at = nodeId.lastIndex(of: "@"), let offset = Double(nodeId[nodeId.index(after: at)...]), offset.isFinite
-        else { return nil }
-        let zone = ZoneID(String(nodeId[..<at]))
+        guard let (name, offset) = LaneNodeName.parse(nodeId) else { return nil }
+        let zone = ZoneID(name)
         guard let number = site.zoneIndex[zone], let leg = route.legIndex(ofZone: number) else { return nil }
         return route.legs[leg].start + offset
     }

@@ -4,13 +4,6 @@ public import LaneWire
 /// Builds the VDA 5050 messages a truck receives from the core's commands, and reads its state
 /// back into a core report. Pure: no IO, no clock.
 public enum VehicleTranslation {
-    /// The action type that carries the authority's expiry, advisory speed, end and channel.
-    public static let authorityAction = "laneAuthority"
-    /// The action type of a station stop (scan, inspection, gate).
-    public static let stationAction = "laneStationStop"
-    /// The instant action of an emergency stop (VDA 5050 has none of its own).
-    public static let emergencyStopAction = "laneEmergencyStop"
-
     /// The id of the stop action at `zone` of trip `orderId`: stable across order updates, so
     /// that the truck's `actionStates` name it.
     public static func stationActionId(orderId: String, zone: ZoneID) -> String { "\(orderId)/\(zone.rawValue)/stop" }
@@ -34,7 +27,7 @@ public enum VehicleTranslation {
         }
         let expiry = WireTimestamp.format(secondsSince1970: authority.expiry)
         let authorityAction = Action(
-            actionType: authorityAction, actionId: "\(orderId)/authority/\(authority.sequence)", blockingType: .none,
+            actionType: LaneActionType.laneAuthority.rawValue, actionId: "\(orderId)/authority/\(authority.sequence)", blockingType: .none,
             actionParameters: [
                 ActionParameter(key: "expiry", value: .string(expiry)),
                 ActionParameter(key: "advisorySpeed", value: .number(authority.advisorySpeed)),
@@ -49,7 +42,7 @@ public enum VehicleTranslation {
             if let station = node.station {
                 actions.append(
                     Action(
-                        actionType: stationAction, actionId: stationActionId(orderId: orderId, zone: node.zone), blockingType: .hard,
+                        actionType: LaneActionType.laneStationStop.rawValue, actionId: stationActionId(orderId: orderId, zone: node.zone), blockingType: .hard,
                         actionParameters: [
                             ActionParameter(key: "zoneId", value: .string(node.zone.rawValue)),
                             ActionParameter(key: "activity", value: .string(station.activity.rawValue)),
@@ -77,9 +70,6 @@ public enum VehicleTranslation {
             serialNumber: authority.truck.rawValue, orderId: orderId, orderUpdateId: authority.sequence, nodes: orderNodes, edges: edges)
     }
 
-    /// The action type that carries the truck's slot reservations (a window per exclusive zone).
-    public static let slotPlanAction = "laneSlotPlan"
-
     /// Slot windows as the wire carries them: an array of `{zone, opens, closes}` (ISO 8601).
     static func windows(_ windows: [SlotWindow]) -> WireValue {
         .array(
@@ -94,7 +84,7 @@ public enum VehicleTranslation {
     /// The slot plan as a node action: `windows`, an array of `{zone, opens, closes}` (ISO 8601).
     static func slotPlanAction(_ plan: SlotPlan, orderId: String, sequence: UInt64) -> Action {
         Action(
-            actionType: slotPlanAction, actionId: "\(orderId)/plan/\(sequence)", blockingType: .none,
+            actionType: LaneActionType.laneSlotPlan.rawValue, actionId: "\(orderId)/plan/\(sequence)", blockingType: .none,
             actionParameters: [
                 ActionParameter(key: "windows", value: windows(plan.windows)),
                 ActionParameter(key: "advisorySpeed", value: .number(plan.advisorySpeed)),

@@ -34,26 +34,41 @@ public final class TestBroker: Sendable {
     /// The certificates, for `.tls`.
     public let certificates: TestCertificates?
     private let process: Mutex<ChildProcess?>
+    /// The recorder of every message on the broker, when the broker captures (`BrokerCapture`).
+    private let capture: Mutex<BrokerCapture?>
+    private let captureAccount: (name: String, password: String)?
 
-    private init(port: Int, folder: String, certificates: TestCertificates?, process: ChildProcess) {
+    private init(
+        port: Int, folder: String, certificates: TestCertificates?, process: ChildProcess, captureAccount: (String, String)?
+    ) {
         self.port = port
         self.folder = folder
         self.certificates = certificates
         self.process = Mutex(process)
+        self.capture = Mutex(nil)
+        self.captureAccount = captureAccount
     }
 
     deinit {
+        capture.withLock { $0?.stop() }
         process.withLock { $0?.stop() }
         try? FileManager.default.removeItem(atPath: folder)
     }
 
     /// Starts a broker. With `persistence`, sessions and queued messages survive a restart.
-    public static func start(_ security: Security = .anonymous, persistence: Bool = false) async throws -> TestBroker {
+    /// With `capture`, every message published on it is recorded for the test command's
+    /// conformance check (`BrokerCapture`): brokers that carry the coordinator's or the
+    /// simulator's traffic capture; the MQTT client's own tests, with payloads of their own, do not.
+    public static func start(_ security: Security = .anonymous, persistence: Bool = false, capture: Bool = false) async throws
+        -> TestBroker
+    {
         sweepOrphans()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lane-broker-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try "\(getpid())".write(toFile: "\(folder)/owner", atomically: true, encoding: .utf8)
         let certificates = if case .tls = security { try TestCertificates.shared() } else { TestCertificates?.none }
+        let capturing = capture && BrokerCapture.folder != nil
+        var captureAccount: (String, String)?
         var lines = [
             "per_listener_settings false",
             "persistence \(persistence)",
@@ -65,12 +80,19 @@ public final class TestBroker: Sendable {
             "log_type error",
             "log_type warning",
             "log_type notice",
+            "log_type subscribe",  // the capture waits for its own subscription in the log
         ]
         if geteuid() == 0 { lines.append("user root") }  // as root, mosquitto would switch to its own user
         switch security {
         case .anonymous:
             lines.append("allow_anonymous true")
-        case .passwords(let users, let acl):
+        case .passwords(var users, var acl):
+            if capturing {
+                // The capture's own account reads everything and writes nothing.
+                users[BrokerCapture.account] = UUID().uuidString
+                acl = acl.map { $0 + "\nuser \(BrokerCapture.account)\ntopic read #\n" }
+                captureAccount = (BrokerCapture.account, users[BrokerCapture.account]!)
+            }
             let passwords = "\(folder)/passwords"
             let tool = try ChildProcess.locate("mosquitto_passwd")
             for (index, (name, password)) in users.sorted(by: { $0.key < $1.key }).enumerated() {
@@ -98,7 +120,10 @@ public final class TestBroker: Sendable {
             let child = try ChildProcess(mosquitto, ["-c", configuration], log: "\(folder)/mosquitto.log")
             try "\(child.pid)".write(toFile: "\(folder)/broker.pid", atomically: true, encoding: .utf8)
             if try await waitUntilListening(port: port, child: child) {
-                return TestBroker(port: port, folder: folder, certificates: certificates, process: child)
+                let broker = TestBroker(
+                    port: port, folder: folder, certificates: certificates, process: child, captureAccount: captureAccount)
+                if capturing { try await broker.startCapture() }
+                return broker
             }
             child.stop(signal: SIGKILL)
             lastLog = (try? String(contentsOfFile: "\(folder)/mosquitto.log", encoding: .utf8)) ?? ""
@@ -128,11 +153,25 @@ public final class TestBroker: Sendable {
             try "\(child.pid)".write(toFile: "\(folder)/broker.pid", atomically: true, encoding: .utf8)
             if try await Self.waitUntilListening(port: port, child: child) {
                 process.withLock { $0 = child }
+                if capture.withLock({ $0 != nil }) { try await startCapture() }
                 return
             }
             try await Task.sleep(for: .milliseconds(100))  // the port may still be held by the old socket
         }
         throw TestKitError.brokerDidNotStart((try? String(contentsOfFile: "\(folder)/mosquitto.log", encoding: .utf8)) ?? "")
+    }
+
+    /// Starts (or starts again, after a restart) the capture of every message, and waits until
+    /// its subscription is in place.
+    private func startCapture() async throws {
+        capture.withLock { $0?.stop() }
+        let recorder = try BrokerCapture(
+            host: host, port: port, tls: certificates.map { ($0.caFile, $0.clientCertificateFile, $0.clientKeyFile) },
+            account: captureAccount, brokerFolder: folder)
+        capture.withLock { $0 = recorder }
+        try await eventually("the capture subscribed to every topic", timeout: .seconds(5)) {
+            self.log.contains(" \(recorder.clientId) 2 #")
+        }
     }
 
     /// Stops the broker cleanly.

@@ -29,7 +29,7 @@ struct ParseTests {
             (["history"], "history"),
         ])
     func commands(arguments: [String], command: String) throws {
-        #expect(try Self.request(arguments).command == command)
+        #expect(try Self.request(arguments).command.rawValue == command)
     }
 
     @Test("the fields of a request come from the arguments")

@@ -24,7 +24,7 @@ struct BrokerAccessTests {
         return client
     }
 
-    static func request(_ command: String, truck: String? = nil, by user: String) throws -> [UInt8] {
+    static func request(_ command: OperatorCommandName, truck: String? = nil, by user: String) throws -> [UInt8] {
         try WireEncoder().encode(
             OperatorRequest(
                 headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: SiteClock.systemNow()), siteId: "test-gate", operator: user,
@@ -34,7 +34,7 @@ struct BrokerAccessTests {
     @Test("only the operator account can command the coordinator; a truck cannot write another truck's state")
     func accessControl() async throws {
         #expect(Self.acl.contains("user coordinator"), "the template is read from protocols/broker/acl")
-        let broker = try await TestBroker.start(.passwords(Self.accounts, acl: Self.acl))
+        let broker = try await TestBroker.start(.passwords(Self.accounts, acl: Self.acl), capture: true)
         var mqtt = broker.configuration(clientId: "lane-coordinator")
         mqtt.credentials = MQTTCredentials(username: "coordinator", password: "c-secret")
         let site = try SiteFile.parse(testSiteYAML, file: "test-gate.yaml")
@@ -50,7 +50,7 @@ struct BrokerAccessTests {
         try await eventually("the operator's reply") {
             try await operatorClient.publish(
                 MQTTOutbound(
-                    topic: CoordinatorTopic.operatorRequests, payload: try Self.request("hold-truck", truck: "T001", by: "operator"),
+                    topic: CoordinatorTopic.operatorRequests, payload: try Self.request(.holdTruck, truck: "T001", by: "operator"),
                     properties: MQTTProperties(responseTopic: CoordinatorTopic.operatorReplies("lanectl-1"), correlationData: [7])))
             try await Task.sleep(for: .milliseconds(200))
             return replies.count > 0
@@ -63,7 +63,7 @@ struct BrokerAccessTests {
         // A truck tries to release everything and to speak for another truck: the broker drops both.
         let truck = try await Self.client(broker, "T001")
         try? await truck.publish(
-            MQTTOutbound(topic: CoordinatorTopic.operatorRequests, payload: try Self.request("release-all", by: "T001")))
+            MQTTOutbound(topic: CoordinatorTopic.operatorRequests, payload: try Self.request(.releaseAll, by: "T001")))
         let forged = StateMessage(
             headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: SiteClock.systemNow()), manufacturer: "lane-fleet",
             serialNumber: "T002", orderId: "", orderUpdateId: 0, lastNodeId: "", lastNodeSequenceId: 0, driving: false,
@@ -73,7 +73,8 @@ struct BrokerAccessTests {
         // Its own state goes through.
         var own = forged
         own.serialNumber = "T001"
-        try await truck.publish(MQTTOutbound(topic: "lanes/v3/lane-fleet/T001/state", payload: try WireEncoder().encode(own)))
+        try await truck.publish(
+            MQTTOutbound(topic: "lanes/v3/lane-fleet/T001/state", payload: try WireEncoder().encode(own), qos: .atMostOnce))
         try await eventually("the truck's own state") { await coordinator.statistics.statesAccepted >= 1 }
         try await Task.sleep(for: .milliseconds(300))
         #expect(await coordinator.statistics.operatorRequests == answered, "the truck's operator request never reached the coordinator")

@@ -31,6 +31,8 @@ struct SimulatorOutcome {
 @Suite("the simulator over a real broker, with faults", .serialized)
 struct BrokerSimulationTests {
     static var defaultSite: String { Repository.path("simulators/sites/huu-nghi-1119-1120.yaml") }
+    /// Road 1088/2-1089: one scanner for both directions and a single-lane bridge with the km 0 strip on it.
+    static var tanThanhSite: String { Repository.path("simulators/sites/tan-thanh-po-chai-1088-1089.yaml") }
     static let scale = 8.0
     /// The mix of the fault runs: no red channel, whose inspection takes up to 20 simulated
     /// minutes and would only lengthen the drain.
@@ -43,12 +45,13 @@ struct BrokerSimulationTests {
     static func run(
         trucks: Int, minutes: Double, link: TruckAgent.LinkFaults = .init(), drain: Double = 0,
         channelMix: (green: Double, yellow: Double, red: Double) = (0.85, 0.12, 0.03), faults: [ScheduledFault] = [], seed: UInt64 = 7,
+        sitePath: String = defaultSite, obeyZoneGrants: Bool = false,
         alongside: @escaping @Sendable (TestBroker, Coordinator, _ now: @escaping @Sendable () -> Double) async throws -> Void = {
             _, _, _ in
         }
     ) async throws -> SimulatorOutcome {
-        let broker = try await TestBroker.start()
-        let site = try SiteFile.load(path: Self.defaultSite)
+        let broker = try await TestBroker.start(capture: true)
+        let site = try SiteFile.load(path: sitePath)
         let origin = SiteClock.systemNow()
         var logger = Logger(label: "lane-coordinator")
         logger.logLevel = .critical
@@ -56,7 +59,7 @@ struct BrokerSimulationTests {
         mqtt.keepalive = 5
         let coordinator = try Coordinator(
             configuration: CoordinatorConfiguration(
-                siteId: "huu-nghi", siteFile: Self.defaultSite, broker: mqtt,
+                siteId: "huu-nghi", siteFile: sitePath, broker: mqtt,
                 fleet: Dictionary(uniqueKeysWithValues: fleet(trucks).map { (TruckID($0), TruckProfile()) }),
                 timeScale: scale, clockOrigin: origin, tickInterval: 0.02), site: site, logger: logger)
         let running = Task { try await coordinator.run() }
@@ -67,6 +70,7 @@ struct BrokerSimulationTests {
             drain: drain)
         config.faults = faults
         config.channelMix = channelMix
+        config.obeyZoneGrants = obeyZoneGrants
         let simulation = BrokerSimulation(config)
         let side = Task { try await alongside(broker, coordinator, simulation.now) }
         let summary = try await simulation.run()
@@ -82,7 +86,7 @@ struct BrokerSimulationTests {
     }
 
     /// Sends operator requests to the coordinator of the default site, one per truck named.
-    static func operatorRequest(_ broker: TestBroker, _ command: String, trucks: [String], now: Double) async throws {
+    static func operatorRequest(_ broker: TestBroker, _ command: OperatorCommandName, trucks: [String], now: Double) async throws {
         let client = try MQTTClient(broker.configuration(clientId: "operator"))
         try await client.connect()
         for (number, truck) in trucks.enumerated() {
@@ -116,6 +120,22 @@ struct BrokerSimulationTests {
         #expect(statistics.staleDeclarations == 0, "\(statistics)")
         #expect(outcome.samples > 6 * 500, "the trace covers the run: \(outcome.samples) samples")
         #expect(outcome.violations.isEmpty, "\(outcome.violations.prefix(10).map(\.description))")
+    }
+
+    @Test(
+        "trucks that obey VDA 5050 zone grants strictly cross road 1088/2-1089's shared scanner and single-lane bridge and finish, losing no time to the grants"
+    )
+    func strictZoneGrants() async throws {
+        let outcome = try await Self.run(
+            trucks: 4, minutes: 6, drain: 900, channelMix: Self.noInspection, sitePath: Self.tanThanhSite, obeyZoneGrants: true)
+        Self.expectAllRecovered(outcome, minimumTrips: 4)
+        let grants = outcome.summary.zoneGrants
+        #expect(grants.count == 4 && grants.values.allSatisfy { $0.grants >= 5 }, "every truck was granted its zones: \(grants)")
+        // A grant comes with the authority that covers its zone, so a truck that waits for it
+        // drives as one that does not: slowed at most for a state interval at the start of a trip.
+        let held = grants.values.map(\.heldFor).reduce(0, +)
+        let trips = outcome.summary.trips.filter { $0.finished != nil }.count
+        #expect(held <= 0.5 * Double(trips), "slowed \(held) s for want of a grant over \(trips) trips: \(grants)")
     }
 
     @Test("twenty trucks for 30 simulated minutes with 5% of messages lost, duplicated or delayed: every trip finishes, no violation")
@@ -164,7 +184,7 @@ struct BrokerSimulationTests {
             // The operator looks, then releases each stopped truck (an emergency stop is released
             // truck by truck, never by a site-wide release).
             try await Task.sleep(for: .seconds(20 / Self.scale))
-            try await Self.operatorRequest(broker, "release-truck", trucks: Self.fleet(8), now: now())
+            try await Self.operatorRequest(broker, .releaseTruck, trucks: Self.fleet(8), now: now())
         }
         let statistics = try #require(outcome.statistics)
         #expect(statistics.emergencyStops >= 1, "\(statistics)")
@@ -188,7 +208,7 @@ struct BrokerSimulationTests {
 
     @Test("the coordinator process is killed under the simulator and restarted from its journal: no violation, every trip finishes")
     func coordinatorKill() async throws {
-        let broker = try await TestBroker.start()
+        let broker = try await TestBroker.start(capture: true)
         let site = try SiteFile.load(path: Self.defaultSite)
         let origin = SiteClock.systemNow()
         let trucks = 8

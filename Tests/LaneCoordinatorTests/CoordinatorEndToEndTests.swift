@@ -60,7 +60,7 @@ final class Gate: Sendable {
     var now: Double { origin + (SiteClock.systemNow() - origin) * Gate.scale }
 
     init(fleet: [String], security: TestBroker.Security = .anonymous, journal: Bool = false) async throws {
-        broker = try await TestBroker.start(security)
+        broker = try await TestBroker.start(security, capture: true)
         site = try SiteFile.parse(testSiteYAML, file: "test-gate.yaml")
         origin = SiteClock.systemNow()
         var broker = self.broker.configuration(clientId: "lane-coordinator")
@@ -182,7 +182,7 @@ struct CoordinatorProcess: Sendable {
 
     /// A broker, the site file and a configuration (`extra` lines appended).
     init(extra: String = "") async throws {
-        broker = try await TestBroker.start()
+        broker = try await TestBroker.start(capture: true)
         try testSiteYAML.write(toFile: "\(broker.folder)/site.yaml", atomically: true, encoding: .utf8)
         try """
         siteId: test-gate
@@ -238,7 +238,7 @@ struct CoordinatorEndToEndTests {
             let events = gate.observed.elements.filter { $0.topic == CoordinatorTopic.events }.compactMap {
                 try? WireDecoder().decode(CoordinatorEvent.self, from: $0.payload)
             }
-            #expect(events.contains { $0.kind == "handover-crossed" && $0.truck == "T001" }, "km 0 crossing recorded")
+            #expect(events.contains { $0.kind == .handoverCrossed && $0.truck == "T001" }, "km 0 crossing recorded")
             #expect(await gate.coordinator.statistics.tripsCompleted == 1)
         }
     }
@@ -255,7 +255,7 @@ struct CoordinatorEndToEndTests {
             let stations = await truck.finishedStations
             #expect(stations.contains { $0.hasSuffix("/inspection-bay/stop") }, "it was inspected: \(stations)")
             let events = gate.observed.elements.compactMap { try? WireDecoder().decode(CoordinatorEvent.self, from: $0.payload) }
-            #expect(events.contains { $0.kind == "rerouted" && $0.channel == .red })
+            #expect(events.contains { $0.kind == .rerouted && $0.channel == .red })
         }
     }
 

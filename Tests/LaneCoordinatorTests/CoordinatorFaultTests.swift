@@ -28,7 +28,7 @@ struct CoordinatorFaultTests {
             try await intruder.connect()
             let encoder = WireEncoder()
             func send(_ topic: String, _ payload: [UInt8]) async throws {
-                try await intruder.publish(MQTTOutbound(topic: topic, payload: payload))
+                try await intruder.publish(MQTTOutbound(topic: topic, payload: payload, properties: .deliberatelyInvalid))
             }
             let t1 = "lanes/v3/lane-fleet/T001/state"
             let cases: [(String, String, [UInt8])] = [
@@ -74,12 +74,12 @@ struct CoordinatorFaultTests {
             let state = Self.state("T001", headerId: 9_000_000, at: gate.now)
             let payload = try WireEncoder().encode(state)
             let topic = "lanes/v3/lane-fleet/T001/state"
-            try await client.publish(MQTTOutbound(topic: topic, payload: payload))
+            try await client.publish(MQTTOutbound(topic: topic, payload: payload, qos: .atMostOnce))
             try await eventually("the new state taken") { await gate.coordinator.statistics.statesAccepted > fresh }
             let taken = await gate.coordinator.snapshot(of: "T001")
-            try await client.publish(MQTTOutbound(topic: topic, payload: payload))
+            try await client.publish(MQTTOutbound(topic: topic, payload: payload, qos: .atMostOnce))
             let older = try WireEncoder().encode(Self.state("T001", headerId: 8_999_999, at: gate.now))
-            try await client.publish(MQTTOutbound(topic: topic, payload: older))
+            try await client.publish(MQTTOutbound(topic: topic, payload: older, qos: .atMostOnce))
             try await eventually("two refusals") { await gate.coordinator.statistics.rejections["duplicate-or-reordered"] ?? 0 >= 2 }
             #expect(await gate.coordinator.snapshot(of: "T001") == taken, "the duplicate and the older state changed nothing")
             await client.close()
@@ -133,7 +133,7 @@ struct CoordinatorFaultTests {
         await observer.close()
     }
 
-    static func operatorRequest(_ gate: Gate, _ command: String, truck: String? = nil, lane: String? = nil) async throws {
+    static func operatorRequest(_ gate: Gate, _ command: OperatorCommandName, truck: String? = nil, lane: String? = nil) async throws {
         let request = OperatorRequest(
             headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: gate.now), siteId: "test-gate", operator: "tester",
             command: command, truck: truck, lane: lane)
@@ -148,10 +148,10 @@ struct CoordinatorFaultTests {
             try await gate.dispatch("held", truck: "T001")
             try await eventually("the truck on the road", timeout: .seconds(30)) { await truck.position > 40 }
             await truck.dropInstantActions(1)
-            try await Self.operatorRequest(gate, "hold-truck", truck: "T001")
+            try await Self.operatorRequest(gate, .holdTruck, truck: "T001")
             try await eventually("the truck paused", timeout: .seconds(10)) { await truck.paused }
             #expect(await gate.coordinator.statistics.instantResends >= 1)
-            try await Self.operatorRequest(gate, "release-truck", truck: "T001")
+            try await Self.operatorRequest(gate, .releaseTruck, truck: "T001")
             try await gate.waitForTrip("held", .finished)
         }
     }
@@ -163,10 +163,10 @@ struct CoordinatorFaultTests {
             try await gate.startTruck("T002", at: -2)
             try await gate.dispatch("last", truck: "T001")
             try await eventually("the truck on the road", timeout: .seconds(30)) { await truck.position > 40 }
-            try await Self.operatorRequest(gate, "drain-lane", lane: "import")
+            try await Self.operatorRequest(gate, .drainLane, lane: "import")
             try await eventually("the drain started") {
                 gate.observed.elements.contains {
-                    (try? WireDecoder().decode(CoordinatorEvent.self, from: $0.payload).kind) == "lane-draining"
+                    (try? WireDecoder().decode(CoordinatorEvent.self, from: $0.payload).kind) == .laneDraining
                 }
             }
             try await gate.dispatch("refused", truck: "T002")
@@ -174,7 +174,7 @@ struct CoordinatorFaultTests {
             try await gate.waitForTrip("last", .finished)
             try await eventually("the lane drained") {
                 gate.observed.elements.contains {
-                    (try? WireDecoder().decode(CoordinatorEvent.self, from: $0.payload).kind) == "lane-drained"
+                    (try? WireDecoder().decode(CoordinatorEvent.self, from: $0.payload).kind) == .laneDrained
                 }
             }
         }

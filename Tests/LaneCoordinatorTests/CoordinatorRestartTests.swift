@@ -67,7 +67,7 @@ struct CoordinatorRestartTests {
             // The km 0 crossing of the first run is in the audit log, and an operator can query it.
             let request = OperatorRequest(
                 headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: now()), siteId: "test-gate", operator: "auditor",
-                command: "history", truck: "T001")
+                command: .history, truck: "T001")
             try await observer.publish(
                 MQTTOutbound(
                     topic: CoordinatorTopic.operatorRequests, payload: try WireEncoder().encode(request),
@@ -87,7 +87,7 @@ struct CoordinatorRestartTests {
             #expect(kinds.contains("km0:km0"), "the crossing before the restart: \(kinds)")
             #expect(kinds.contains("station:xray"), "the scan after the restart: \(kinds)")
             let journal = try Journal(path: "\(folder)/journal.sqlite")
-            #expect(try journal.crossings().contains { $0.kind == "km0" && $0.containerId == "MSKU7654321" })
+            #expect(try journal.crossings().contains { $0.kind == .km0 && $0.containerId == "MSKU7654321" })
             coordinator.stop(signal: SIGTERM)
         } catch {
             coordinator.stop(signal: SIGKILL)

@@ -22,7 +22,7 @@ struct HealthServerTests {
 
     @Test("/metrics shows what the coordinator counted; /health says online, then 503 once the broker is gone")
     func metricsAndHealth() async throws {
-        let broker = try await TestBroker.start()
+        let broker = try await TestBroker.start(capture: true)
         let registry = PrometheusCollectorRegistry()
         var logger = Logger(label: "lane-coordinator")
         logger.logLevel = .error
@@ -43,7 +43,7 @@ struct HealthServerTests {
 
         let intruder = try MQTTClient(broker.configuration(clientId: "intruder"))
         try await intruder.connect()
-        try await intruder.publish(MQTTOutbound(topic: "lanes/v3/lane-fleet/T001/state", payload: Array("{oops".utf8)))
+        try await intruder.publish(MQTTOutbound(topic: "lanes/v3/lane-fleet/T001/state", payload: Array("{oops".utf8), properties: .deliberatelyInvalid))
         try await eventually("the refusal counted") { await coordinator.statistics.rejections["malformed"] ?? 0 > 0 }
         let metrics = try await Self.get(bound, "/metrics")
         #expect(metrics.status == 200)

@@ -249,7 +249,7 @@ struct LanectlTests {
     func accountsAndACL() async throws {
         let accounts = ["coordinator": "c-secret", "operator": "o-secret", "observer": "v-secret", "yard": "y-secret"]
         let acl = try String(contentsOfFile: Repository.path("protocols/broker/acl"), encoding: .utf8)
-        let broker = try await TestBroker.start(.passwords(accounts, acl: acl))
+        let broker = try await TestBroker.start(.passwords(accounts, acl: acl), capture: true)
         var mqtt = broker.configuration(clientId: "lane-coordinator")
         mqtt.credentials = MQTTCredentials(username: "coordinator", password: "c-secret")
         let coordinator = try Coordinator(
@@ -321,7 +321,7 @@ struct LanectlTests {
         #expect(offline.seconds < 3, "the retained status answers at once: \(offline)")
 
         // No coordinator ever ran on this broker, or no broker at all.
-        let empty = try await TestBroker.start()
+        let empty = try await TestBroker.start(capture: true)
         let nothing = try await lanectl(["status", "--timeout", "1"], broker: empty)
         #expect(nothing.code == 6 && nothing.errors.contains("no coordinator status"), "\(nothing)")
         let unreachable = try await lanectl(["status", "--port", "1", "--timeout", "1"])

@@ -20,7 +20,7 @@ struct CoordinatorMessageTests {
         #expect(try Self.roundTrip(TripDispatch.self, golden: "coordinator-trip").channel == .green)
         #expect(try Self.roundTrip(TripStateMessage.self, golden: "coordinator-trip-state").state == .finished)
         #expect(try Self.roundTrip(CoordinatorEvent.self, golden: "coordinator-event").zone == "km0-import")
-        #expect(try Self.roundTrip(OperatorRequest.self, golden: "coordinator-operator-request").command == "close-zone")
+        #expect(try Self.roundTrip(OperatorRequest.self, golden: "coordinator-operator-request").command == .closeZone)
         #expect(try Self.roundTrip(OperatorReply.self, golden: "coordinator-operator-reply").outcome == .done)
         let plan = try Self.roundTrip(PlanSnapshot.self, golden: "coordinator-plan")
         #expect(plan.trucks.map(\.truck) == ["T007", "T011"])
@@ -38,7 +38,7 @@ struct CoordinatorMessageTests {
             state: .rejected, reason: "lane-closed")
         try VDA5050Tests.emit(try WireEncoder().encode(rejected), as: "coordinator-trip-state-built")
         let request = OperatorRequest(
-            headerId: 6, timestamp: WireTimestamp.format(secondsSince1970: 1_796_000_002), siteId: "s", operator: "op", command: "history",
+            headerId: 6, timestamp: WireTimestamp.format(secondsSince1970: 1_796_000_002), siteId: "s", operator: "op", command: .history,
             from: WireTimestamp.format(secondsSince1970: 1_795_996_400), to: WireTimestamp.format(secondsSince1970: 1_796_000_000))
         try VDA5050Tests.emit(try WireEncoder().encode(request), as: "coordinator-operator-request-built")
         #expect(CoordinatorTopic.tripState("t-1") == "lanes/coordinator/trips/t-1")

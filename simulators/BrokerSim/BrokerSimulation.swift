@@ -57,6 +57,9 @@ public struct BrokerSimulation: Sendable {
         /// After `duration`, dispatch nothing more and wait up to this long (site seconds) for the
         /// trips under way to finish; 0: stop at once.
         public var drain: Double
+        /// The trucks follow VDA 5050 3.0's zone requests strictly: none enters a zone without a
+        /// granted lease (`TruckAgent.Configuration.obeysZoneGrants`).
+        public var obeyZoneGrants = false
 
         /// A configuration; the channel mix defaults to 85% green, 12% yellow, 3% red.
         public init(
@@ -108,6 +111,9 @@ public struct BrokerSimulation: Sendable {
         public var duration: Double
         /// Trips the coordinator refused.
         public var rejected: Int
+        /// Per truck: site seconds it stood at a zone's entry only for want of a zone grant, and
+        /// the grants it received (with `obeyZoneGrants`).
+        public var zoneGrants: [String: (heldFor: Double, grants: Int)] = [:]
         /// Trips neither finished nor refused at the end.
         public var unfinished: [Trip] { trips.filter { $0.finished == nil } }
         /// Trips finished per lane.
@@ -200,6 +206,7 @@ public struct BrokerSimulation: Sendable {
                     loss: c.link.loss, duplication: c.link.duplication, delay: c.link.delay,
                     seed: c.link.seed &+ UInt64(c.firstTruck - 1 + index)))
             truck.stepInterval = c.stepInterval
+            truck.obeysZoneGrants = c.obeyZoneGrants
             let agent = try TruckAgent(truck, broker: c.broker)
             agents.append(agent)
             tasks.append(Task { try await agent.run() })
@@ -304,11 +311,17 @@ public struct BrokerSimulation: Sendable {
         }
         try trace?.close()
         for task in tasks { task.cancel() }
-        for agent in agents { await agent.stop() }
+        var grants: [String: (heldFor: Double, grants: Int)] = [:]
+        for (index, agent) in agents.enumerated() {
+            await agent.stop()
+            if c.obeyZoneGrants { grants[c.serial(index)] = (await agent.heldByGrants, await agent.grantsReceived) }
+        }
         listening.cancel()
         await yard.close()
-        return Summary(
+        var summary = Summary(
             trips: trips.withLock { $0 }, duration: c.duration, rejected: trips.withLock { $0 }.filter(refused).count)
+        summary.zoneGrants = grants
+        return summary
     }
 }
 

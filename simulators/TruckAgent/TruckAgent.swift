@@ -10,6 +10,10 @@ import LaneWire
 /// at a fixed interval. Its connection topic carries ONLINE (retained) and, as last will,
 /// CONNECTION_BROKEN.
 ///
+/// With `obeysZoneGrants` it follows VDA 5050 3.0's zone requests strictly: it asks for access to
+/// every zone of its order ahead of it (`state.zoneRequests`) and never passes a zone's entry
+/// without a GRANTED answer on its `responses` topic whose lease has not run out.
+///
 /// Faults for tests and the simulator: `silence()` stops its reports while it keeps driving,
 /// `dropConnection()` cuts its connection without a DISCONNECT (its will fires).
 public actor TruckAgent {
@@ -48,6 +52,8 @@ public actor TruckAgent {
         public var link: LinkFaults
         /// Real seconds between two steps of the kinematics (shorter at a faster time scale).
         public var stepInterval: Double = 0.02
+        /// Asks for every zone ahead and enters none without a granted, unexpired lease.
+        public var obeysZoneGrants = false
 
         /// A truck of the site's default kind.
         public init(
@@ -104,6 +110,16 @@ public actor TruckAgent {
         var stationAction: Action?
     }
 
+    /// A zone request of the truck's (one per zone ahead, with `obeysZoneGrants`).
+    struct ZoneRequest {
+        var id: String
+        var zone: String
+        /// Where the zone begins (m along the lane).
+        var entry: Double
+        var status: StateMessage.ZoneRequest.Status
+        var lease: Double?
+    }
+
     /// The configuration.
     public nonisolated let configuration: Configuration
     let client: MQTTClient
@@ -137,6 +153,16 @@ public actor TruckAgent {
     public private(set) var appliedOrderUpdate: UInt64 = 0
     /// Orders received that were not newer than the one applied (ignored, as VDA 5050 says).
     public private(set) var ignoredOrders = 0
+    /// Its zone requests, by zone.
+    var zoneRequests: [String: ZoneRequest] = [:]
+    var zoneRequestCount = 0
+    /// Site seconds during which the truck drove slower than its authority allowed, or stood,
+    /// only because a zone ahead was not granted yet (`obeysZoneGrants`): what strict grants cost it.
+    public private(set) var heldByGrants = 0.0
+    /// Zone requests answered GRANTED, and answered at all.
+    public private(set) var grantsReceived = 0
+    /// Answers on `responses` of each kind, by its wire name.
+    public private(set) var responsesReceived: [String: Int] = [:]
 
     private var topicBase: String {
         "\(configuration.interfaceName)/\(VDA5050.majorVersion)/\(configuration.manufacturer)/\(configuration.serialNumber)"
@@ -166,6 +192,7 @@ public actor TruckAgent {
         try await client.connect()
         try await client.subscribe("\(topicBase)/order", qos: .atLeastOnce)
         try await client.subscribe("\(topicBase)/instantActions", qos: .atLeastOnce)
+        if configuration.obeysZoneGrants { try await client.subscribe("\(topicBase)/responses", qos: .atLeastOnce) }
         let online = ConnectionMessage(
             headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: configuration.now()), manufacturer: configuration.manufacturer,
             serialNumber: configuration.serialNumber, connectionState: .online)
@@ -217,6 +244,7 @@ public actor TruckAgent {
         stationStates = [:]
         dwellUntil = [:]
         overrunBy = 0
+        zoneRequests = [:]
     }
 
     /// Loses the next `count` instant-action messages (a radio fault): the coordinator must send
@@ -257,6 +285,9 @@ public actor TruckAgent {
             }
             guard let actions = try? WireDecoder().decode(InstantActionsMessage.self, from: message.payload) else { return }
             for action in actions.actions { apply(action) }
+        } else if message.topic.hasSuffix("/responses") {
+            guard let responses = try? WireDecoder().decode(ResponsesMessage.self, from: message.payload) else { return }
+            for response in responses.responses { apply(response) }
         }
     }
 
@@ -271,15 +302,15 @@ public actor TruckAgent {
         nodes = update.nodes.map { node in
             Node(
                 id: node.nodeId, sequenceId: node.sequenceId, position: node.nodePosition?.x ?? 0, released: node.released,
-                stationAction: node.actions.first { $0.actionType == "laneStationStop" })
+                stationAction: node.actions.first { $0.actionType == LaneActionType.laneStationStop.rawValue })
         }
         for node in nodes {
             if let action = node.stationAction, stationStates[action.actionId] == nil { stationStates[action.actionId] = .waiting }
         }
         authorityEnd = nodes.last(where: \.released)?.position ?? position
         let authority = (update.edges.first?.actions ?? []) + (update.nodes.first?.actions ?? [])
-        if let expiry = authority.first(where: { $0.actionType == "laneAuthority" })?.actionParameters?.first(where: { $0.key == "expiry" }
-        ),
+        if let expiry = authority.first(where: { $0.actionType == LaneActionType.laneAuthority.rawValue })?.actionParameters?.first(
+            where: { $0.key == "expiry" }),
             case .string(let text) = expiry.value, let instant = try? WireTimestamp.parse(text)
         {
             authorityExpiry = instant
@@ -288,19 +319,73 @@ public actor TruckAgent {
         for (index, edge) in update.edges.enumerated() where index + 1 < nodes.count {
             speedLimits.append((nodes[index].position, nodes[index + 1].position, edge.maximumSpeed ?? configuration.maxSpeed))
         }
+        if configuration.obeysZoneGrants { requestZonesAhead() }
+    }
+
+    /// Asks for each zone of the order whose entry lies ahead and that it has not asked for yet
+    /// (again after a REVOKED, REJECTED or expired answer).
+    func requestZonesAhead() {
+        for node in nodes where node.position >= position - 0.005 {
+            guard let (zone, offset) = LaneNodeName.parse(node.id), offset == 0, zoneRequests[zone] == nil else { continue }
+            zoneRequestCount += 1
+            zoneRequests[zone] = ZoneRequest(
+                id: "\(configuration.serialNumber)/\(zone)/\(zoneRequestCount)", zone: zone, entry: node.position, status: .requested)
+        }
+    }
+
+    func apply(_ response: ResponsesMessage.Response) {
+        responsesReceived[response.grantType.rawValue, default: 0] += 1
+        guard let zone = zoneRequests.first(where: { $0.value.id == response.requestId })?.key else { return }
+        switch response.grantType {
+        case .granted:
+            grantsReceived += 1
+            zoneRequests[zone]?.status = .granted
+            zoneRequests[zone]?.lease = response.leaseExpiry.flatMap { try? WireTimestamp.parse($0) }
+        case .queued: break
+        case .revoked, .rejected:
+            // Over: it asks again with the next order (a rejected zone is not entered meanwhile).
+            zoneRequests[zone] = nil
+        }
+    }
+
+    /// The entry of the first zone ahead that the truck may not enter yet (no grant, or its lease
+    /// has run out), with `obeysZoneGrants`.
+    func firstUngrantedEntry(now: Double) -> Double? {
+        guard configuration.obeysZoneGrants, order != nil else { return nil }
+        var first: Double?
+        for request in zoneRequests.values where request.entry >= position - 0.005 {
+            let granted = request.status == .granted && now < (request.lease ?? -.infinity)
+            if !granted, request.entry < (first ?? .infinity) { first = request.entry }
+        }
+        // A zone of the order never asked for (the order came before this truck could ask) counts too.
+        for node in nodes where node.position >= position - 0.005 && node.position < (first ?? .infinity) {
+            if let (zone, offset) = LaneNodeName.parse(node.id), offset == 0, zoneRequests[zone] == nil { first = node.position }
+        }
+        return first
+    }
+
+    /// Forgets requests for zones the truck has left (its front past the next zone's entry) and
+    /// marks expired leases.
+    func updateZoneRequests(now: Double) {
+        guard configuration.obeysZoneGrants else { return }
+        let entries = zoneRequests.values.map(\.entry).sorted()
+        for (zone, request) in zoneRequests {
+            if let next = entries.first(where: { $0 > request.entry }), position > next + 0.005 { zoneRequests[zone] = nil }
+            if request.status == .granted, let lease = request.lease, now >= lease { zoneRequests[zone]?.status = .expired }
+        }
     }
 
     func apply(_ action: Action) {
         switch action.actionType {
-        case "stopPause": paused = true
-        case "startPause":
+        case LaneActionType.stopPause.rawValue: paused = true
+        case LaneActionType.startPause.rawValue:
             // Go: also ends a remote emergency stop (the operator released the truck).
             paused = false
             emergency = false
-        case "laneEmergencyStop":
+        case LaneActionType.laneEmergencyStop.rawValue:
             emergency = true
             overrunBy = 0  // stopped: the rogue drive ends here
-        case "cancelOrder":
+        case LaneActionType.cancelOrder.rawValue:
             authorityEnd = position
         default: break
         }
@@ -311,8 +396,9 @@ public actor TruckAgent {
     // MARK: driving
 
     /// Where the truck must be standing next: its end of authority or an unfinished station stop.
-    func target(now: Double) -> Double {
+    func target(now: Double, grants: Bool = true) -> Double {
         var target = authorityEnd + overrunBy
+        if grants, let entry = firstUngrantedEntry(now: now) { target = min(target, entry) }
         for node in nodes where node.position >= position - 0.05 && node.released {
             if let action = node.stationAction, stationStates[action.actionId] != .finished {
                 target = min(target, node.position)
@@ -328,6 +414,7 @@ public actor TruckAgent {
         lastStepAt = now
         let c = configuration
         let limit = speedLimits.first { position >= $0.from && position < $0.to }?.limit ?? c.maxSpeed
+        updateZoneRequests(now: now)
         let target = self.target(now: now)
         if emergency {
             speed = max(0, speed - c.emergencyBraking * dt)
@@ -336,6 +423,11 @@ public actor TruckAgent {
         } else {
             let room = max(0, target - position)
             let allowed = min(limit, c.maxSpeed, (2 * c.braking * room).squareRoot())
+            if c.obeysZoneGrants {
+                // What the truck could do on its authority alone: the grants cost it the difference.
+                let free = min(limit, c.maxSpeed, (2 * c.braking * max(0, self.target(now: now, grants: false) - position)).squareRoot())
+                if allowed < free - 0.01 { heldByGrants += dt }
+            }
             speed = speed < allowed ? min(allowed, speed + c.acceleration * dt) : max(allowed, speed - 1.5 * c.braking * dt)
         }
         // It never passes its target (end of authority or station stop).
@@ -385,9 +477,15 @@ public actor TruckAgent {
                 localizationScore: 1,
                 deviationRange: configuration.uncertainty),
             velocity: .init(vx: speed, vy: 0, omega: 0), driving: speed > 0.01, paused: paused,
+            zoneRequests: configuration.obeysZoneGrants
+                ? zoneRequests.values.sorted { $0.entry < $1.entry }.map {
+                    .init(
+                        requestId: $0.id, zoneId: $0.zone, zoneSetId: order?.nodes.first?.nodePosition?.mapId ?? "yard",
+                        requestStatus: $0.status)
+                } : nil,
             distanceSinceLastNode: last.map { position - $0.position },
             actionStates: stationStates.sorted { $0.key < $1.key }.map {
-                .init(actionId: $0.key, actionType: "laneStationStop", actionStatus: $0.value)
+                .init(actionId: $0.key, actionType: LaneActionType.laneStationStop.rawValue, actionStatus: $0.value)
             },
             instantActionStates: instantStates, powerSupply: .init(stateOfCharge: 80, charging: false), operatingMode: .automatic,
             safetyState: .init(activeEmergencyStop: emergency ? .remote : .none, fieldViolation: false))

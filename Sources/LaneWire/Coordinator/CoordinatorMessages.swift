@@ -190,8 +190,8 @@ public struct CoordinatorEvent: Codable, Equatable, Sendable {
     public var timestamp: String
     /// The site.
     public var siteId: String
-    /// What happened (`handover-crossed`, `truck-stale`, ... see the schema).
-    public var kind: String
+    /// What happened.
+    public var kind: CoordinatorEventKind
     /// The truck concerned.
     public var truck: String?
     /// The lane concerned.
@@ -200,13 +200,18 @@ public struct CoordinatorEvent: Codable, Equatable, Sendable {
     public var zone: String?
     /// The truck's customs channel.
     public var channel: WireChannel?
+    /// For `operator-command`: the command carried out.
+    public var command: OperatorCommandName?
+    /// For `operator-command`: the operator who asked.
+    public var `operator`: String?
     /// Free text.
     public var detail: String?
 
     /// Describes an event.
     public init(
-        headerId: UInt64, timestamp: String, siteId: String, kind: String, truck: String? = nil, lane: String? = nil, zone: String? = nil,
-        channel: WireChannel? = nil, detail: String? = nil
+        headerId: UInt64, timestamp: String, siteId: String, kind: CoordinatorEventKind, truck: String? = nil, lane: String? = nil,
+        zone: String? = nil, channel: WireChannel? = nil, command: OperatorCommandName? = nil, operator: String? = nil,
+        detail: String? = nil
     ) {
         self.headerId = headerId
         self.timestamp = timestamp
@@ -216,6 +221,8 @@ public struct CoordinatorEvent: Codable, Equatable, Sendable {
         self.lane = lane
         self.zone = zone
         self.channel = channel
+        self.command = command
+        self.operator = `operator`
         self.detail = detail
     }
 }
@@ -230,8 +237,8 @@ public struct OperatorRequest: Codable, Equatable, Sendable {
     public var siteId: String
     /// The operator account.
     public var `operator`: String
-    /// The command (`hold-truck`, `close-zone`, ... see the schema).
-    public var command: String
+    /// The command.
+    public var command: OperatorCommandName
     /// The truck concerned.
     public var truck: String?
     /// For `dispatch` (optional: the coordinator makes one) and `cancel-trip`: the trip.
@@ -259,7 +266,8 @@ public struct OperatorRequest: Codable, Equatable, Sendable {
 
     /// Describes a request.
     public init(
-        headerId: UInt64, timestamp: String, siteId: String, operator: String, command: String, truck: String? = nil, lane: String? = nil,
+        headerId: UInt64, timestamp: String, siteId: String, operator: String, command: OperatorCommandName, truck: String? = nil,
+        lane: String? = nil,
         zone: String? = nil, reason: String? = nil, priority: Bool? = nil, from: String? = nil, to: String? = nil, trip: String? = nil,
         destination: String? = nil, container: String? = nil, channel: WireChannel? = nil, perishable: Bool? = nil
     ) {

@@ -71,7 +71,9 @@ public indirect enum WireValue: Codable, Equatable, Sendable {
         var single = encoder.singleValueContainer()
         switch self {
         case .string(let v): try single.encode(v)
-        case .number(let v): try single.encode(v)
+        case .number(let v):
+            // A whole number is written as one (a count is `3`, not `3.0`); others as the shortest double.
+            if v == v.rounded(), abs(v) < 9_007_199_254_740_992 { try single.encode(Int64(v)) } else { try single.encode(v) }
         case .bool(let v): try single.encode(v)
         case .array(let v): try single.encode(v)
         case .object(let v): try single.encode(v)
