@@ -61,7 +61,9 @@ struct Target: ParsableArguments {
     }
 
     /// The request of the command named `truck`, `lane` or `all` for the target chosen.
-    func request(truck truckCommand: OperatorCommandName, lane laneCommand: OperatorCommandName, all allCommand: OperatorCommandName)
+    func request(
+        truck truckCommand: OperatorCommandName, lane laneCommand: OperatorCommandName, all allCommand: OperatorCommandName
+    )
         -> OperatorRequest
     {
         .blank(truck != nil ? truckCommand : lane != nil ? laneCommand : allCommand, truck: truck, lane: lane)

@@ -101,6 +101,8 @@ public struct ConfigurationFile: Codable, Sendable {
     public var journal: String?
     /// After a restart, how long to wait for every truck to report (site s).
     public var recoveryTimeout: Double?
+    /// How long an ended trip's retained state stays on the broker (site s).
+    public var tripStateRetention: Double?
     /// Where `/metrics` and `/health` are served.
     public var http: HTTP?
 
@@ -159,7 +161,7 @@ public struct ConfigurationFile: Codable, Sendable {
             siteId: siteId, siteFile: resolve(site), broker: mqtt, interfaceName: interfaceName ?? "lanes",
             fleet: Dictionary(uniqueKeysWithValues: fleet.map { (TruckID($0), profile) }), core: limits, timeScale: timeScale ?? 1,
             clockOrigin: origin, tickInterval: tickInterval ?? 0.1, instantActionExpiry: instantActionExpiry ?? 2,
-            journalPath: journal.map(resolve), recoveryTimeout: recoveryTimeout ?? 15,
+            journalPath: journal.map(resolve), recoveryTimeout: recoveryTimeout ?? 15, tripStateRetention: tripStateRetention ?? 3600,
             httpAddress: http.map { ($0.host ?? "0.0.0.0", $0.port) })
     }
 }

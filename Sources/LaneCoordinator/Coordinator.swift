@@ -41,6 +41,8 @@ public actor Coordinator {
     var heldForRecovery = false
     /// Lanes that take no new trip until the trucks on them have finished.
     var drainingLanes: Set<LaneID> = []
+    /// Ended trips whose retained state is still on the broker, oldest first, with when they ended.
+    var endedTripStates: [(tripId: String, at: Double)] = []
     let decoder = WireDecoder()
     let encoder = WireEncoder()
 
@@ -119,6 +121,7 @@ public actor Coordinator {
         resendInstantActions(now: now)
         if state == .recovering { progressRecovery(now: now) }
         finishDrains()
+        clearEndedTripStates(now: now)
         if clock.now() - lastPlanAt >= configuration.planInterval * configuration.timeScale {
             lastPlanAt = now
             publishPlan(now: now)
@@ -694,10 +697,26 @@ public actor Coordinator {
 
     func publishTripState(_ tripId: String, truck: TruckID, _ state: TripStateMessage.State, reason: String? = nil) {
         let topic = CoordinatorTopic.tripState(tripId)
+        if [.finished, .rejected, .cancelled, .failed].contains(state) { endedTripStates.append((tripId, clock.now())) }
         publish(
             TripStateMessage(
                 headerId: nextHeaderId(topic), timestamp: timestamp(), siteId: configuration.siteId, tripId: tripId, truck: truck.rawValue,
                 state: state, reason: reason), to: topic, qos: .atLeastOnce, retain: true)
+    }
+
+    /// Clears the retained state of trips that ended more than `tripStateRetention` ago (an
+    /// empty retained message removes it from the broker).
+    func clearEndedTripStates(now: Double) {
+        while let first = endedTripStates.first, now - first.at >= configuration.tripStateRetention {
+            endedTripStates.removeFirst()
+            // A trip id ended and then taken again (a refused trip sent anew) keeps its new state.
+            guard !sessions.values.contains(where: { $0.trip?.tripId == first.tripId }) else { continue }
+            do {
+                try client.send(MQTTOutbound(topic: CoordinatorTopic.tripState(first.tripId), payload: [], qos: .atLeastOnce, retain: true))
+            } catch {
+                counters.publishFailures += 1
+            }
+        }
     }
 
     func publishEvent(

@@ -34,6 +34,10 @@ public struct CoordinatorConfiguration: Sendable {
     /// After a restart, how long (site seconds) to wait for every truck with an open trip to
     /// report before its lane is held for an operator.
     public var recoveryTimeout: Double
+    /// How long (site seconds) the retained state of an ended trip (finished, rejected,
+    /// cancelled) stays on `lanes/coordinator/trips/{tripId}` before it is cleared, so that the
+    /// broker keeps the trips under way and the recent outcomes, not every trip ever run.
+    public var tripStateRetention: Double
     /// Where `/metrics` and `/health` are served (port 0: any free port); nil: not served.
     public var httpAddress: (host: String, port: Int)?
 
@@ -42,7 +46,7 @@ public struct CoordinatorConfiguration: Sendable {
         siteId: String, siteFile: String, broker: MQTTConfiguration, interfaceName: String = "lanes", fleet: [TruckID: TruckProfile],
         core: CoreConfiguration = CoreConfiguration(), timeScale: Double = 1, clockOrigin: Double = 0, tickInterval: Double = 0.1,
         instantActionExpiry: UInt32 = 2, planInterval: Double = 1, journalPath: String? = nil, recoveryTimeout: Double = 15,
-        httpAddress: (host: String, port: Int)? = nil
+        tripStateRetention: Double = 3600, httpAddress: (host: String, port: Int)? = nil
     ) {
         self.siteId = siteId
         self.siteFile = siteFile
@@ -57,6 +61,7 @@ public struct CoordinatorConfiguration: Sendable {
         self.planInterval = planInterval
         self.journalPath = journalPath
         self.recoveryTimeout = recoveryTimeout
+        self.tripStateRetention = tripStateRetention
         self.httpAddress = httpAddress
     }
 }

@@ -42,7 +42,8 @@ public enum VehicleTranslation {
             if let station = node.station {
                 actions.append(
                     Action(
-                        actionType: LaneActionType.laneStationStop.rawValue, actionId: stationActionId(orderId: orderId, zone: node.zone), blockingType: .hard,
+                        actionType: LaneActionType.laneStationStop.rawValue, actionId: stationActionId(orderId: orderId, zone: node.zone),
+                        blockingType: .hard,
                         actionParameters: [
                             ActionParameter(key: "zoneId", value: .string(node.zone.rawValue)),
                             ActionParameter(key: "activity", value: .string(station.activity.rawValue)),

@@ -59,7 +59,9 @@ public final class TestBroker: Sendable {
     /// With `capture`, every message published on it is recorded for the test command's
     /// conformance check (`BrokerCapture`): brokers that carry the coordinator's or the
     /// simulator's traffic capture; the MQTT client's own tests, with payloads of their own, do not.
-    public static func start(_ security: Security = .anonymous, persistence: Bool = false, capture: Bool = false) async throws
+    public static func start(
+        _ security: Security = .anonymous, persistence: Bool = false, capture: Bool = false
+    ) async throws
         -> TestBroker
     {
         sweepOrphans()

@@ -135,6 +135,7 @@ struct BrokerSimulationTests {
         // drives as one that does not: slowed at most for a state interval at the start of a trip.
         let held = grants.values.map(\.heldFor).reduce(0, +)
         let trips = outcome.summary.trips.filter { $0.finished != nil }.count
+        print("strict zone grants: \(trips) trips, \(grants.values.map(\.grants).reduce(0, +)) grants, slowed \(held) s in all")
         #expect(held <= 0.5 * Double(trips), "slowed \(held) s for want of a grant over \(trips) trips: \(grants)")
     }
 

@@ -48,6 +48,8 @@ let testSiteYAML = """
 /// `scale` times real time for both sides.
 final class Gate: Sendable {
     static let scale = 5.0
+    /// How long an ended trip's retained state stays (site s).
+    static let tripStateRetention = 20.0
     let broker: TestBroker
     let coordinator: Coordinator
     let site: Site
@@ -70,7 +72,7 @@ final class Gate: Sendable {
             fleet: Dictionary(uniqueKeysWithValues: fleet.map { (TruckID($0), TruckProfile()) }),
             core: CoreConfiguration(authorityLifetime: 10, staleAfter: 3, maximumReportAge: 2, clockSkewTolerance: 0.5, resendAfter: 1),
             timeScale: Gate.scale, clockOrigin: origin, tickInterval: 0.02, instantActionExpiry: 2,
-            journalPath: journal ? "\(self.broker.folder)/journal.sqlite" : nil)
+            journalPath: journal ? "\(self.broker.folder)/journal.sqlite" : nil, tripStateRetention: Gate.tripStateRetention)
         var logger = Logger(label: "lane-coordinator")
         logger.logLevel = .error  // the refusals the tests provoke are expected
         coordinator = try Coordinator(configuration: configuration, site: site, logger: logger)
@@ -86,14 +88,15 @@ final class Gate: Sendable {
     /// Starts a scripted truck and waits until the coordinator hears it.
     @discardableResult
     func startTruck(
-        _ serial: String, at position: Double = 0, dwell: @escaping @Sendable (String, String) -> Double = { _, _ in 2 }
+        _ serial: String, at position: Double = 0, obeysZoneGrants: Bool = false,
+        dwell: @escaping @Sendable (String, String) -> Double = { _, _ in 2 }
     ) async throws -> TruckAgent {
         let origin = self.origin
-        let agent = try TruckAgent(
-            TruckAgent.Configuration(
-                serialNumber: serial, stateInterval: 0.25, timeScale: Gate.scale,
-                now: { origin + (SiteClock.systemNow() - origin) * Gate.scale }, dwell: dwell, initialPosition: position),
-            broker: broker.configuration(clientId: serial))
+        var truck = TruckAgent.Configuration(
+            serialNumber: serial, stateInterval: 0.25, timeScale: Gate.scale,
+            now: { origin + (SiteClock.systemNow() - origin) * Gate.scale }, dwell: dwell, initialPosition: position)
+        truck.obeysZoneGrants = obeysZoneGrants
+        let agent = try TruckAgent(truck, broker: broker.configuration(clientId: serial))
         let task = Task { try await agent.run() }
         trucks.withLock { $0[serial] = (agent, task) }
         let coordinator = self.coordinator
@@ -240,6 +243,65 @@ struct CoordinatorEndToEndTests {
             }
             #expect(events.contains { $0.kind == .handoverCrossed && $0.truck == "T001" }, "km 0 crossing recorded")
             #expect(await gate.coordinator.statistics.tripsCompleted == 1)
+            // Once the retention has passed, the finished trip's retained state is cleared.
+            try await Task.sleep(for: .seconds(Gate.tripStateRetention / Gate.scale + 0.5))
+            let late = try MQTTClient(gate.broker.configuration(clientId: "yard-late"))
+            try await late.connect()
+            let seen = Collector(messagesOf: late)
+            try await late.subscribe("lanes/coordinator/trips/#")
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(seen.elements.isEmpty, "no retained state of an ended trip after the retention: \(seen.elements.map(\.topic))")
+            await late.close()
+        }
+    }
+
+    @Test("a yard system that connects late receives the retained state of every trip under way at once")
+    func retainedTripStates() async throws {
+        try await Gate.with(fleet: ["T001", "T002"]) { gate in
+            try await gate.startTruck("T001", at: -2)
+            try await gate.startTruck("T002", at: -30)
+            try await gate.dispatch("first", truck: "T001")
+            try await gate.dispatch("second", truck: "T002")
+            try await gate.waitForTrip("first", .running, timeout: .seconds(20))
+            try await gate.waitForTrip("second", .accepted, timeout: .seconds(20))
+            let late = try MQTTClient(gate.broker.configuration(clientId: "yard-late"))
+            try await late.connect()
+            let seen = Collector(messagesOf: late)
+            try await late.subscribe("lanes/coordinator/trips/#")
+            try await seen.waitFor(2)
+            let states = Dictionary(
+                seen.elements.map { message in
+                    (message.topic, (message.retain, try? WireDecoder().decode(TripStateMessage.self, from: message.payload).state))
+                }, uniquingKeysWith: { first, _ in first })
+            #expect(states[CoordinatorTopic.tripState("first")]?.0 == true, "retained: \(states)")
+            #expect(states[CoordinatorTopic.tripState("second")]?.0 == true, "retained: \(states)")
+            #expect(states[CoordinatorTopic.tripState("first")]?.1 == .running, "\(states)")
+            #expect([.accepted, .running].contains(states[CoordinatorTopic.tripState("second")]?.1), "\(states)")
+            await late.close()
+        }
+    }
+
+    @Test("a zone closed ahead of a truck that obeys zone grants: its grant is revoked, it stops short, and is granted again on opening")
+    func zoneGrantRevoked() async throws {
+        try await Gate.with(fleet: ["T001"]) { gate in
+            let truck = try await gate.startTruck("T001", at: -2, obeysZoneGrants: true)
+            try await gate.dispatch("strict", truck: "T001")
+            try await eventually("the scanner granted", timeout: .seconds(40)) { await truck.grantedZones.contains("xray") }
+            #expect(await truck.position < 200, "granted well before the scanner")
+            try await CoordinatorFaultTests.operatorRequest(gate, .closeZone, zone: "xray")
+            try await eventually("the grant of the closed zone revoked", timeout: .seconds(20)) {
+                await truck.responsesReceived["REVOKED", default: 0] > 0
+            }
+            try await eventually("the truck standing short of the closed zone", timeout: .seconds(40)) {
+                let position = await truck.position
+                try await Task.sleep(for: .milliseconds(400))
+                return await truck.position == position && position <= 234
+            }
+            #expect(!(await truck.grantedZones.contains("xray")))
+            try await CoordinatorFaultTests.operatorRequest(gate, .openZone, zone: "xray")
+            try await gate.waitForTrip("strict", .finished, timeout: .seconds(90))
+            let answers = await truck.responsesReceived
+            #expect(answers["GRANTED", default: 0] > 5, "\(answers)")
         }
     }
 

@@ -133,10 +133,12 @@ struct CoordinatorFaultTests {
         await observer.close()
     }
 
-    static func operatorRequest(_ gate: Gate, _ command: OperatorCommandName, truck: String? = nil, lane: String? = nil) async throws {
+    static func operatorRequest(
+        _ gate: Gate, _ command: OperatorCommandName, truck: String? = nil, lane: String? = nil, zone: String? = nil
+    ) async throws {
         let request = OperatorRequest(
             headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: gate.now), siteId: "test-gate", operator: "tester",
-            command: command, truck: truck, lane: lane)
+            command: command, truck: truck, lane: lane, zone: zone)
         try await gate.operatorClient.publish(
             MQTTOutbound(topic: CoordinatorTopic.operatorRequests, payload: try WireEncoder().encode(request)))
     }

@@ -43,7 +43,8 @@ struct HealthServerTests {
 
         let intruder = try MQTTClient(broker.configuration(clientId: "intruder"))
         try await intruder.connect()
-        try await intruder.publish(MQTTOutbound(topic: "lanes/v3/lane-fleet/T001/state", payload: Array("{oops".utf8), properties: .deliberatelyInvalid))
+        try await intruder.publish(
+            MQTTOutbound(topic: "lanes/v3/lane-fleet/T001/state", payload: Array("{oops".utf8), properties: .deliberatelyInvalid))
         try await eventually("the refusal counted") { await coordinator.statistics.rejections["malformed"] ?? 0 > 0 }
         let metrics = try await Self.get(bound, "/metrics")
         #expect(metrics.status == 200)

@@ -21,8 +21,8 @@ import os
 import re
 import sys
 
-import jsonschema
 import yaml
+from validate import load
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "protocols")
 BAD_INPUT = "lane-test:bad-input"
@@ -53,17 +53,8 @@ def contract():
 def validator(ref, schema_dir, cache):
     """The validator of a payload reference: the official schema for a VDA 5050 URL (by its file
     name, from SCHEMA_DIR), else the local file."""
-    if ref not in cache:
-        if ref.startswith("./"):
-            path = os.path.join(ROOT, ref[2:])
-        else:
-            path = os.path.join(schema_dir, ref.split("/")[-1])
-        with open(path, encoding="utf-8") as f:
-            schema = json.load(f)
-        cls = jsonschema.validators.validator_for(schema)
-        cls.check_schema(schema)
-        cache[ref] = cls(schema, format_checker=cls.FORMAT_CHECKER)
-    return cache[ref]
+    path = os.path.join(ROOT, ref[2:]) if ref.startswith("./") else os.path.join(schema_dir, ref.split("/")[-1])
+    return load(path, cache, ref)
 
 
 def check_file(args):

@@ -161,6 +161,11 @@ public actor TruckAgent {
     public private(set) var heldByGrants = 0.0
     /// Zone requests answered GRANTED, and answered at all.
     public private(set) var grantsReceived = 0
+    /// The zones it holds a granted, unexpired lease for now.
+    public var grantedZones: Set<String> {
+        let now = configuration.now()
+        return Set(zoneRequests.values.filter { $0.status == .granted && now < ($0.lease ?? -.infinity) }.map(\.zone))
+    }
     /// Answers on `responses` of each kind, by its wire name.
     public private(set) var responsesReceived: [String: Int] = [:]
 

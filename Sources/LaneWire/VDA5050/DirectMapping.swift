@@ -20,7 +20,11 @@ extension WireValue: WireMapped {
         case .string(let value): value.write(to: &text)
         case .number(let value):
             // As the Codable path: a whole number as one.
-            if value == value.rounded(), abs(value) < 9_007_199_254_740_992 { text.raw(String(Int64(value))) } else { try value.write(to: &text) }
+            if value == value.rounded(), abs(value) < 9_007_199_254_740_992 {
+                text.raw(String(Int64(value)))
+            } else {
+                try value.write(to: &text)
+            }
         case .bool(let value): value.write(to: &text)
         case .array(let value): try value.write(to: &text)
         case .object(let value): try value.write(to: &text)
