@@ -7,24 +7,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each phase's wall time, printed at the end (docs/performance.md keeps the figures).
+phase_started=$SECONDS
+phase_name=""
+phases=()
+phase() {
+    if [ -n "$phase_name" ]; then phases+=("$(printf '%5d s  %s' $((SECONDS - phase_started)) "$phase_name")"); fi
+    phase_name="$1"
+    phase_started=$SECONDS
+    echo "== $1"
+}
+
 # Debian packages the suite needs: json-c for the wire codec, libmosquitto for the MQTT client,
 # the mosquitto broker the MQTT tests start (one per test, on a free loopback port; the tests
 # never use a system broker), openssl for the TLS tests' certificates.
 source .ci/install-packages.sh
 install_packages git pkg-config libjson-c-dev libmosquitto-dev mosquitto mosquitto-clients openssl libsqlite3-dev
 
-echo "== format (swift format lint --strict)"
+phase "install and format (swift format lint --strict)"
 swift format lint --strict -r Package.swift Sources Tests simulators/FastSim simulators/lane-sim simulators/TruckAgent simulators/BrokerSim simulators/Auditor simulators/Scenario \
     Benchmarks/Package.swift Benchmarks/CoreBenchmarks Benchmarks/WireBenchmarks Benchmarks/MQTTBenchmarks Benchmarks/CoordinatorBenchmarks
 
-echo "== build (the project's own code must compile without warnings)"
-log=$(mktemp)
-swift build --build-tests 2>&1 | tee "$log" | grep -E "error|warning|Compiling|Build" | grep -v "^\[" || true
-if grep -E "^$PWD/(Sources|Tests|simulators)/.*(warning|error):" "$log"; then
-    echo "the project's code has warnings or errors" >&2
-    exit 1
-fi
-rm -f "$log"
 
 python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema
 python3 -c "import yaml" 2>/dev/null || python3 -m pip install --quiet pyyaml
@@ -37,7 +40,20 @@ if [ ! -f "$schemas/order.schema" ]; then
     exit 1
 fi
 
-echo "== tests (release build: the randomized safety runs are many)"
+phase "build (release, with the tests; the project's own code must compile without warnings)"
+# One build serves the warnings check and every test phase below (tests in release: the randomized
+# safety runs are many): `swift test` with a filter that matches no test builds exactly what the
+# later phases run, and runs nothing. Its progress is shown; the dependencies' own warnings are not.
+log=$(mktemp)
+swift test -c release --filter "no test has this name" 2>&1 | tee "$log" |
+    grep --line-buffered -E "^\[[0-9]+/[0-9]+\] (Compiling|Linking)|^$PWD/(Sources|Tests|simulators)/|error:|^Build" || true
+if grep -E "^$PWD/(Sources|Tests|simulators)/.*(warning|error):" "$log"; then
+    echo "the project's code has warnings or errors" >&2
+    exit 1
+fi
+rm -f "$log"
+
+phase "unit, randomized and fast-simulation tests"
 emitted="$PWD/.build/wire-emitted"
 rm -rf "$emitted"
 # Every test that runs the coordinator or the simulator over a real broker records every message
@@ -48,25 +64,25 @@ testlog=$(mktemp)
 LANE_WIRE_EMIT_DIR="$emitted" swift test -c release --skip LaneCoordinatorTests 2>&1 | tee "$testlog"
 # The coordinator's end-to-end tests run the site clock five times faster than real time against
 # a real broker: they run on their own, so that the randomized runs above do not starve them.
-echo "== end-to-end tests of the coordinator (real broker, scripted trucks)"
+phase "end-to-end tests of the coordinator (real broker, scripted trucks)"
 LANE_WIRE_EMIT_DIR="$emitted" swift test -c release --filter LaneCoordinatorTests --skip BrokerSimulationTests 2>&1 | tee -a "$testlog"
 # The simulator's runs (up to twenty trucks, faults, broker restart, coordinator kill) take the
 # machine to themselves: real time at 8x, one at a time.
-echo "== simulator runs over a real broker, each checked by the auditor"
+phase "simulator runs over a real broker, each checked by the auditor"
 swift test -c release --filter BrokerSimulationTests 2>&1 | tee -a "$testlog"
 
-echo "== conformance: golden examples and every message the codec emitted in the tests"
+phase "conformance: golden examples and every message the codec emitted in the tests"
 python3 Tests/conformance/validate.py "$schemas" protocols/examples "$emitted"
 python3 Tests/conformance/check_asyncapi.py
-echo "== conformance: every message captured on the brokers of the end-to-end and simulator runs"
+phase "conformance: every message captured on the brokers of the end-to-end and simulator runs"
 python3 Tests/conformance/check_capture.py --self-test "$schemas"
 python3 Tests/conformance/check_capture.py "$schemas" "$LANE_CAPTURE_DIR"
 
-echo "== AddressSanitizer and LeakSanitizer over the code that calls C (MQTT client, wire codec)"
+phase "AddressSanitizer and LeakSanitizer over the code that calls C (MQTT client, wire codec)"
 LSAN_OPTIONS="suppressions=$PWD/Tests/lsan.supp" swift test --sanitize=address --scratch-path .build-asan \
     --filter "LaneMQTTTests|LaneWireTests" 2>&1 | tail -n 3
 
-echo "== fuzzing the decoders of every inbound message (libFuzzer + AddressSanitizer, ${LANE_FUZZ_SECONDS:-60} s)"
+phase "fuzzing the decoders of every inbound message (libFuzzer + AddressSanitizer, ${LANE_FUZZ_SECONDS:-60} s)"
 swift build --scratch-path .build-fuzz --product lane-wire-fuzz \
     -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
 corpus=$(mktemp -d)
@@ -81,6 +97,10 @@ fi
 tail -n 6 "$fuzzlog"
 echo "fuzzing: no crash, leak or hang"
 
+phase ""
+echo "phases:"
+printf '  %s\n' "${phases[@]}"
+echo "  $(printf '%5d s' "$SECONDS")  in all"
 tests=$(grep -oE "Test run with [0-9]+ tests" "$testlog" | grep -oE "[0-9]+" | awk "{ s += \$1 } END { print s }")
 echo "all checks passed: swift test, schema conformance, sanitizers, fuzzing"
 echo "${tests:-0} passed, 0 failed"
