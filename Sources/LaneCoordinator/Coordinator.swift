@@ -42,7 +42,7 @@ public actor Coordinator {
     /// Lanes that take no new trip until the trucks on them have finished.
     var drainingLanes: Set<LaneID> = []
     /// Ended trips whose retained state is still on the broker, oldest first, with when they ended.
-    var endedTripStates: [(tripId: String, at: Double)] = []
+    var endedTripStates: TripStateRetention
     let decoder = WireDecoder()
     let encoder = WireEncoder()
 
@@ -52,6 +52,7 @@ public actor Coordinator {
         metrics: CoordinatorMetrics = .none
     ) throws {
         self.metrics = metrics
+        endedTripStates = TripStateRetention(retention: configuration.tripStateRetention)
         store = try configuration.journalPath.map { try Journal(path: $0) }
         self.configuration = configuration
         self.site = site
@@ -271,64 +272,25 @@ public actor Coordinator {
         }
     }
 
-    /// Follows the zone requests of a truck's state through VDA 5050 3.0's lifecycle. A new
-    /// request for a zone of the truck's route is answered GRANTED (with the authority's expiry as
-    /// its lease) when the zone lies inside the truck's authority, else QUEUED; a request for any
-    /// other zone is REJECTED. Requests the truck no longer lists as REQUESTED or GRANTED are
-    /// forgotten. The queued and granted ones are answered again whenever the authority changes
-    /// (`updateZoneGrants`).
+    /// Answers the zone requests of a truck's state (`ZoneRequestBook`: VDA 5050 3.0's lifecycle).
     func answerZoneRequests(_ requests: [StateMessage.ZoneRequest], truck: TruckID) {
         guard var session = sessions[truck], !(requests.isEmpty && session.zoneRequests.isEmpty) else { return }
-        let active = Set(requests.filter { $0.requestStatus == .requested || $0.requestStatus == .granted }.map(\.requestId))
-        session.zoneRequests = session.zoneRequests.filter { active.contains($0.key) }
-        var rejected: [ResponsesMessage.Response] = []
-        var new: Set<String> = []
-        for request in requests where request.requestStatus == .requested && session.zoneRequests[request.requestId] == nil {
-            let zone = ZoneID(request.zoneId)
-            if session.nodes?.nodes.contains(where: { $0.zone == zone }) == true {
-                session.zoneRequests[request.requestId] = ZoneRequestRecord(zone: zone)
-                new.insert(request.requestId)
-            } else {
-                rejected.append(.init(requestId: request.requestId, grantType: .rejected))
-            }
-        }
+        let responses = session.zoneRequests.take(
+            requests, route: zoneRoute(of: session), authority: core.snapshot(of: truck)?.authority)
         sessions[truck] = session
-        publishZoneResponses(rejected + zoneGrantChanges(truck, answering: new), truck: truck)
+        publishZoneResponses(responses, truck: truck)
     }
 
-    /// After an authority change: grants the queued requests whose zone it now covers, renews the
-    /// lease of the granted ones, and revokes a grant whose zone it no longer covers while the
-    /// truck has not yet entered the zone.
+    /// After an authority change: the truck's followed requests granted, renewed or revoked.
     func updateZoneGrants(_ truck: TruckID) {
-        guard sessions[truck]?.zoneRequests.isEmpty == false else { return }
-        publishZoneResponses(zoneGrantChanges(truck, answering: []), truck: truck)
+        guard var session = sessions[truck], !session.zoneRequests.isEmpty else { return }
+        let responses = session.zoneRequests.update(route: zoneRoute(of: session), authority: core.snapshot(of: truck)?.authority)
+        sessions[truck] = session
+        publishZoneResponses(responses, truck: truck)
     }
 
-    /// The responses that bring the truck's recorded requests up to date with its authority;
-    /// `answering` are new requests, which get an answer even if it is QUEUED.
-    func zoneGrantChanges(_ truck: TruckID, answering: Set<String>) -> [ResponsesMessage.Response] {
-        guard var session = sessions[truck] else { return [] }
-        let authority = core.snapshot(of: truck)?.authority
-        // A zone whose entry is the end of authority is not covered: the truck may not enter it.
-        let covered = Set(authority.map { a in a.zones.filter { $0 != a.endZone || a.endOffset > 0.005 } } ?? [])
-        var responses: [ResponsesMessage.Response] = []
-        for (id, record) in session.zoneRequests.sorted(by: { $0.key < $1.key }) {
-            if let authority, covered.contains(record.zone) {
-                guard record.lease != authority.expiry else { continue }
-                session.zoneRequests[id]?.lease = authority.expiry
-                responses.append(
-                    .init(requestId: id, grantType: .granted, leaseExpiry: WireTimestamp.format(secondsSince1970: authority.expiry)))
-            } else if record.lease != nil {
-                let entry = session.nodes?.nodes.first { $0.zone == record.zone }?.position ?? -.infinity
-                guard (session.front ?? -.infinity) < entry else { continue }  // inside or past it: the grant was used
-                session.zoneRequests[id] = nil
-                responses.append(.init(requestId: id, grantType: .revoked))
-            } else if answering.contains(id) {
-                responses.append(.init(requestId: id, grantType: .queued))
-            }
-        }
-        sessions[truck] = session
-        return responses
+    func zoneRoute(of session: TruckSession) -> ZoneRequestBook.Route? {
+        session.nodes.map { ZoneRequestBook.Route(entries: $0.zoneEntries, front: session.front) }
     }
 
     func publishZoneResponses(_ responses: [ResponsesMessage.Response], truck: TruckID) {
@@ -623,7 +585,7 @@ public actor Coordinator {
         sessions[truck]?.trip = nil
         sessions[truck]?.nodes = nil
         sessions[truck]?.plan = nil
-        sessions[truck]?.zoneRequests = [:]
+        sessions[truck]?.zoneRequests = ZoneRequestBook()
     }
 
     // MARK: rejections
@@ -697,7 +659,7 @@ public actor Coordinator {
 
     func publishTripState(_ tripId: String, truck: TruckID, _ state: TripStateMessage.State, reason: String? = nil) {
         let topic = CoordinatorTopic.tripState(tripId)
-        if [.finished, .rejected, .cancelled, .failed].contains(state) { endedTripStates.append((tripId, clock.now())) }
+        endedTripStates.published(state, of: tripId, at: clock.now())
         publish(
             TripStateMessage(
                 headerId: nextHeaderId(topic), timestamp: timestamp(), siteId: configuration.siteId, tripId: tripId, truck: truck.rawValue,
@@ -707,12 +669,9 @@ public actor Coordinator {
     /// Clears the retained state of trips that ended more than `tripStateRetention` ago (an
     /// empty retained message removes it from the broker).
     func clearEndedTripStates(now: Double) {
-        while let first = endedTripStates.first, now - first.at >= configuration.tripStateRetention {
-            endedTripStates.removeFirst()
-            // A trip id ended and then taken again (a refused trip sent anew) keeps its new state.
-            guard !sessions.values.contains(where: { $0.trip?.tripId == first.tripId }) else { continue }
+        for tripId in endedTripStates.due(now: now, underWay: { id in sessions.values.contains { $0.trip?.tripId == id } }) {
             do {
-                try client.send(MQTTOutbound(topic: CoordinatorTopic.tripState(first.tripId), payload: [], qos: .atLeastOnce, retain: true))
+                try client.send(MQTTOutbound(topic: CoordinatorTopic.tripState(tripId), payload: [], qos: .atLeastOnce, retain: true))
             } catch {
                 counters.publishFailures += 1
             }
@@ -790,8 +749,8 @@ struct TruckSession {
     var front: Double?
     var stationActions: [String: ZoneID] = [:]
     var finishedStations: Set<String> = []
-    /// Its zone requests that are queued or granted, by request id.
-    var zoneRequests: [String: ZoneRequestRecord] = [:]
+    /// Its zone requests that are queued or granted.
+    var zoneRequests = ZoneRequestBook()
     var plan: SlotPlan?
     var startedRunning = false
     var lastStateAt: Double?
@@ -799,12 +758,6 @@ struct TruckSession {
     var pendingInstant: (action: Action, sentAt: Double)?
     /// Its trip was reloaded from the journal after a restart.
     var recovered = false
-}
-
-/// A zone request the coordinator follows: its zone and the lease last granted (nil: queued).
-struct ZoneRequestRecord: Equatable {
-    var zone: ZoneID
-    var lease: Double?
 }
 
 /// A trip the coordinator admitted.

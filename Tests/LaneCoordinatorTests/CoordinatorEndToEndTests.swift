@@ -128,6 +128,15 @@ final class Gate: Sendable {
         }
     }
 
+    /// A client that connects now (as a yard system that comes late) and subscribes to `filter`.
+    func lateSubscriber(_ filter: String) async throws -> (MQTTClient, Collector<MQTTInboundMessage>) {
+        let late = try MQTTClient(broker.configuration(clientId: "yard-late"))
+        try await late.connect()
+        let seen = Collector(messagesOf: late)
+        try await late.subscribe(filter)
+        return (late, seen)
+    }
+
     /// Publishes a trip on the dispatch topic.
     func dispatch(_ tripId: String, truck: String, channel: WireChannel = .green, siteId: String = "test-gate") async throws {
         let trip = TripDispatch(
@@ -245,10 +254,7 @@ struct CoordinatorEndToEndTests {
             #expect(await gate.coordinator.statistics.tripsCompleted == 1)
             // Once the retention has passed, the finished trip's retained state is cleared.
             try await Task.sleep(for: .seconds(Gate.tripStateRetention / Gate.scale + 0.5))
-            let late = try MQTTClient(gate.broker.configuration(clientId: "yard-late"))
-            try await late.connect()
-            let seen = Collector(messagesOf: late)
-            try await late.subscribe("lanes/coordinator/trips/#")
+            let (late, seen) = try await gate.lateSubscriber("lanes/coordinator/trips/#")
             try await Task.sleep(for: .milliseconds(500))
             #expect(seen.elements.isEmpty, "no retained state of an ended trip after the retention: \(seen.elements.map(\.topic))")
             await late.close()
@@ -264,10 +270,7 @@ struct CoordinatorEndToEndTests {
             try await gate.dispatch("second", truck: "T002")
             try await gate.waitForTrip("first", .running, timeout: .seconds(20))
             try await gate.waitForTrip("second", .accepted, timeout: .seconds(20))
-            let late = try MQTTClient(gate.broker.configuration(clientId: "yard-late"))
-            try await late.connect()
-            let seen = Collector(messagesOf: late)
-            try await late.subscribe("lanes/coordinator/trips/#")
+            let (late, seen) = try await gate.lateSubscriber("lanes/coordinator/trips/#")
             try await seen.waitFor(2)
             let states = Dictionary(
                 seen.elements.map { message in
