@@ -15,7 +15,7 @@ phase() {
     if [ -n "$phase_name" ]; then phases+=("$(printf '%5d s  %s' $((SECONDS - phase_started)) "$phase_name")"); fi
     phase_name="$1"
     phase_started=$SECONDS
-    echo "== $1"
+    if [ -n "$1" ]; then echo "== $1"; fi
 }
 
 # Debian packages the suite needs: json-c for the wire codec, libmosquitto for the MQTT client,
