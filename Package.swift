@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "LaneWire", targets: ["LaneWire"]),
         .library(name: "LaneMQTT", targets: ["LaneMQTT"]),
         .library(name: "LaneTestKit", targets: ["LaneTestKit"]),
+        .library(name: "LaneCoordinatorCore", targets: ["LaneCoordinatorCore"]),
         .library(name: "LaneCoordinator", targets: ["LaneCoordinator"]),
         .library(name: "LaneTruckAgent", targets: ["LaneTruckAgent"]),
         .executable(name: "lane-coordinator", targets: ["lane-coordinator"]),
@@ -54,12 +55,19 @@ let package = Package(
         .target(name: "LaneMQTT", dependencies: ["CMosquitto"], swiftSettings: strict),
         // The test kit: a real mosquitto broker per test, certificates, waiting helpers.
         .target(name: "LaneTestKit", dependencies: ["LaneMQTT"], swiftSettings: strict),
+        // The coordinator's decisions as a value: CoordinatorCore.handle(input, now) -> [effect]
+        // (no clock, no IO), with the translation to and from VDA 5050 and the journal's entries.
+        .target(
+            name: "LaneCoordinatorCore",
+            dependencies: ["LaneCore", "LaneWire", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // The coordinator service: the core on a real broker (VDA 5050 to the trucks, trips,
         // operators, status, plan and events).
         .target(
             name: "LaneCoordinator",
             dependencies: [
-                "LaneCore", "LaneWire", "LaneMQTT", "LaneSiteFile",
+                "LaneCore", "LaneCoordinatorCore", "LaneWire", "LaneMQTT", "LaneSiteFile",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -157,9 +165,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "LaneCoordinatorCoreTests",
+            dependencies: ["LaneCoordinatorCore", "LaneCore", "LaneWire", "LaneSiteFile", "LaneTestKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "LaneCoordinatorTests",
             dependencies: [
-                "LaneCoordinator", "LaneCore", "LaneSiteFile", "LaneWire", "LaneMQTT", "LaneTestKit", "LaneTruckAgent", "LaneBrokerSim",
+                "LaneCoordinator", "LaneCoordinatorCore", "LaneCore", "LaneSiteFile", "LaneWire", "LaneMQTT", "LaneTestKit",
+                "LaneTruckAgent",
+                "LaneBrokerSim",
                 "LaneAuditor", "lane-coordinator", "lanectl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

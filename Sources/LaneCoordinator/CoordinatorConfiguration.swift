@@ -1,3 +1,4 @@
+public import LaneCoordinatorCore
 public import LaneCore
 public import LaneMQTT
 
@@ -63,6 +64,15 @@ public struct CoordinatorConfiguration: Sendable {
         self.recoveryTimeout = recoveryTimeout
         self.tripStateRetention = tripStateRetention
         self.httpAddress = httpAddress
+    }
+}
+
+extension CoordinatorConfiguration {
+    /// What the coordinator core reads of this configuration (the plan interval in site seconds).
+    public var settings: CoordinatorSettings {
+        CoordinatorSettings(
+            siteId: siteId, interfaceName: interfaceName, fleet: fleet, core: core, instantActionExpiry: instantActionExpiry,
+            planEvery: planInterval * timeScale, recoveryTimeout: recoveryTimeout, tripStateRetention: tripStateRetention)
     }
 }
 

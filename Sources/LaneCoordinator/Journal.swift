@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-public import LaneCore
+public import LaneCoordinatorCore
+import LaneCore
 public import LaneWire
 
 /// The coordinator's write-ahead journal and audit log, in SQLite (WAL). Everything the
@@ -86,18 +87,7 @@ public final class Journal: Sendable {
     }
 
     /// One entry of the journal's log.
-    public struct Entry: Sendable, Equatable {
-        /// When (site seconds).
-        public var at: Double
-        /// What.
-        public var kind: JournalKind
-        /// The truck, if one (a trip's entries name the trip's truck).
-        public var truck: String?
-        /// The trip (or order), if one.
-        public var trip: String?
-        /// The rest, as a sentence.
-        public var detail: String
-    }
+    public typealias Entry = JournalLogEntry
 
     /// The log entries between `from` and `to` (site seconds), in time order, without the
     /// kinds in `excluding`.
@@ -125,27 +115,7 @@ public final class Journal: Sendable {
     }
 }
 
-/// One thing the coordinator decided or observed, as the journal keeps it.
-public enum JournalEntry: Sendable, Equatable {
-    /// A trip was admitted with its order id.
-    case tripAdmitted(
-        at: Double, tripId: String, truck: TruckID, lane: LaneID, channel: CustomsChannel, containerId: String, perishable: Bool)
-    /// A trip's customs channel changed.
-    case channelChanged(at: Double, tripId: String, channel: CustomsChannel)
-    /// A trip ended (`finished`, `failed`).
-    case tripEnded(at: Double, tripId: String, outcome: String)
-    /// An authority about to be sent.
-    case authority(at: Double, truck: TruckID, orderId: String, sequence: UInt64, end: Double, expiry: Double, change: String)
-    /// A stop, go or emergency stop about to be sent (`kind`: stop, resume, emergency-stop).
-    case command(at: Double, truck: TruckID, kind: JournalKind, reason: String)
-    /// A hold, closure or their release by an operator (`released` ends it).
-    case hold(at: Double, kind: HoldKind, target: String, reason: String, released: Bool)
-    /// A truck's lifecycle (`kind`: truck-online, truck-offline, truck-connection-broken,
-    /// truck-stale, truck-fresh, truck-overrun), with a detail.
-    case truck(at: Double, truck: TruckID, kind: JournalKind, detail: String)
-    /// A crossing for the audit log: km 0, a zone entry, a station passed.
-    case crossing(Crossing)
-
+extension JournalEntry {
     func write(to db: Database) throws {
         switch self {
         case .tripAdmitted(let at, let trip, let truck, let lane, let channel, let container, let perishable):
@@ -195,85 +165,4 @@ public enum JournalEntry: Sendable, Equatable {
             sql: "INSERT INTO entries(at, kind, truck, trip, detail) VALUES(?, ?, ?, ?, ?)",
             arguments: [at, kind.rawValue, truck?.rawValue, trip, detail])
     }
-}
-
-/// A crossing kept for audit: who passed what, when, on which trip and channel.
-public struct Crossing: Sendable, Equatable {
-    /// When (site seconds since 1970).
-    public var at: Double
-    /// The truck.
-    public var truck: TruckID
-    /// Its trip.
-    public var tripId: String?
-    /// The container it carried.
-    public var containerId: String?
-    /// What was crossed.
-    public var kind: CrossingKind
-    /// The zone.
-    public var zone: ZoneID
-    /// The customs channel at the time.
-    public var channel: CustomsChannel?
-
-    /// Describes a crossing.
-    public init(
-        at: Double, truck: TruckID, tripId: String?, containerId: String?, kind: CrossingKind, zone: ZoneID, channel: CustomsChannel?
-    ) {
-        self.at = at
-        self.truck = truck
-        self.tripId = tripId
-        self.containerId = containerId
-        self.kind = kind
-        self.zone = zone
-        self.channel = channel
-    }
-}
-
-/// What the journal gives back to a restarted coordinator.
-public struct JournalRecovery: Sendable, Equatable {
-    /// A trip admitted and not ended.
-    public struct OpenTrip: Sendable, Equatable {
-        /// The trip.
-        public var tripId: String
-        /// Its truck.
-        public var truck: TruckID
-        /// Its lane.
-        public var lane: LaneID
-        /// Its channel (after any change).
-        public var channel: CustomsChannel
-        /// Its container.
-        public var containerId: String
-        /// Perishable cargo.
-        public var perishable: Bool
-    }
-
-    /// A truck's last authority.
-    public struct Authority: Sendable, Equatable {
-        /// The order it was sent in.
-        public var orderId: String
-        /// Its sequence (`orderUpdateId`).
-        public var sequence: UInt64
-        /// Its end (route position).
-        public var end: Double
-        /// Its expiry (site seconds).
-        public var expiry: Double
-    }
-
-    /// A hold or closure still in force.
-    public struct Hold: Sendable, Equatable {
-        /// Which hold.
-        public var kind: HoldKind
-        /// The truck, lane or zone.
-        public var target: String
-        /// Why.
-        public var reason: String
-    }
-
-    /// The number of the run that starts (1 for a fresh journal).
-    public var run: Int
-    /// Trips admitted and not ended.
-    public var openTrips: [OpenTrip]
-    /// Each truck's last authority.
-    public var authorities: [TruckID: Authority]
-    /// Holds and closures in force.
-    public var holds: [Hold]
 }

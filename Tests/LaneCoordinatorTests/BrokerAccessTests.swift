@@ -1,5 +1,6 @@
 import Foundation
 import LaneCoordinator
+import LaneCoordinatorCore
 import LaneCore
 import LaneMQTT
 import LaneSiteFile
@@ -37,7 +38,7 @@ struct BrokerAccessTests {
         let broker = try await TestBroker.start(.passwords(Self.accounts, acl: Self.acl), capture: true)
         var mqtt = broker.configuration(clientId: "lane-coordinator")
         mqtt.credentials = MQTTCredentials(username: "coordinator", password: "c-secret")
-        let site = try SiteFile.parse(testSiteYAML, file: "test-gate.yaml")
+        let site = try SiteFile.parse(TestSites.gate, file: "test-gate.yaml")
         let coordinator = try Coordinator(
             configuration: CoordinatorConfiguration(
                 siteId: "test-gate", siteFile: "", broker: mqtt, fleet: ["T001": TruckProfile(), "T002": TruckProfile()]), site: site)

@@ -2,6 +2,7 @@ import Foundation
 import LaneAuditor
 import LaneBrokerSim
 import LaneCoordinator
+import LaneCoordinatorCore
 import LaneCore
 import LaneMQTT
 import LaneSiteFile

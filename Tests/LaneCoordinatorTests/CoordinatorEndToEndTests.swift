@@ -1,5 +1,6 @@
 import Foundation
 import LaneCoordinator
+import LaneCoordinatorCore
 import LaneCore
 import LaneMQTT
 import LaneSiteFile
@@ -9,40 +10,6 @@ import LaneWire
 import Logging
 import Synchronization
 import Testing
-
-/// A small gate for the end-to-end tests: one import lane from a yard gate over km 0 through the
-/// X-ray scanner, a green bypass or a red inspection bay, to the other yard.
-let testSiteYAML = """
-    site: test-gate
-    zones:
-      - { id: exit-gate, kind: station, length: 24, speed-limit-kmh: 10, station: { activity: gate-check, stop-offset: 22, dwell: { fixed: 2 } } }
-      - { id: road, kind: following, length: 120, speed-limit-kmh: 30 }
-      - { id: km0, kind: handover, length: 10, speed-limit-kmh: 20 }
-      - { id: scan-queue, kind: following, length: 80, speed-limit-kmh: 20 }
-      - { id: xray, kind: station, length: 22, speed-limit-kmh: 20, station: { activity: scan, stop-offset: 20.5, dwell: { fixed: 4 } } }
-      - { id: scan-exit, kind: following, length: 20, speed-limit-kmh: 15 }
-      - { id: inspection-bay, kind: station, length: 30, speed-limit-kmh: 10, station: { activity: inspection, stop-offset: 26, dwell: { fixed: 6 } } }
-      - { id: bypass, kind: following, length: 30, speed-limit-kmh: 20 }
-      - { id: merge, kind: following, length: 20, speed-limit-kmh: 15, sharing: merge }
-      - { id: yard-road, kind: following, length: 60, speed-limit-kmh: 20 }
-    lanes:
-      - id: import
-        direction: import
-        driverless: true
-        from: north yard
-        to: south yard
-        route:
-          - exit-gate
-          - road
-          - km0
-          - scan-queue
-          - xray
-          - scan-exit
-          - { zone: inspection-bay, channels: [red] }
-          - { zone: bypass, channels: [green, yellow] }
-          - merge
-          - yard-road
-    """
 
 /// A coordinator, its broker and scripted trucks, on the test gate, with the site clock running
 /// `scale` times real time for both sides.
@@ -63,7 +30,7 @@ final class Gate: Sendable {
 
     init(fleet: [String], security: TestBroker.Security = .anonymous, journal: Bool = false) async throws {
         broker = try await TestBroker.start(security, capture: true)
-        site = try SiteFile.parse(testSiteYAML, file: "test-gate.yaml")
+        site = try SiteFile.parse(TestSites.gate, file: "test-gate.yaml")
         origin = SiteClock.systemNow()
         var broker = self.broker.configuration(clientId: "lane-coordinator")
         broker.keepalive = 5
@@ -195,7 +162,7 @@ struct CoordinatorProcess: Sendable {
     /// A broker, the site file and a configuration (`extra` lines appended).
     init(extra: String = "") async throws {
         broker = try await TestBroker.start(capture: true)
-        try testSiteYAML.write(toFile: "\(broker.folder)/site.yaml", atomically: true, encoding: .utf8)
+        try TestSites.gate.write(toFile: "\(broker.folder)/site.yaml", atomically: true, encoding: .utf8)
         try """
         siteId: test-gate
         site: site.yaml

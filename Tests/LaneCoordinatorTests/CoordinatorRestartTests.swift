@@ -1,5 +1,6 @@
 import Foundation
 import LaneCoordinator
+import LaneCoordinatorCore
 import LaneMQTT
 import LaneTestKit
 import LaneTruckAgent

@@ -1,5 +1,6 @@
 import Foundation
 import LaneCoordinator
+import LaneCoordinatorCore
 import LaneCore
 import LaneMQTT
 import LaneSiteFile
@@ -29,7 +30,7 @@ struct HealthServerTests {
         let coordinator = try Coordinator(
             configuration: CoordinatorConfiguration(
                 siteId: "test-gate", siteFile: "", broker: broker.configuration(clientId: "lane-coordinator"),
-                fleet: ["T001": TruckProfile()]), site: try SiteFile.parse(testSiteYAML, file: "test-gate.yaml"), logger: logger,
+                fleet: ["T001": TruckProfile()]), site: try SiteFile.parse(TestSites.gate, file: "test-gate.yaml"), logger: logger,
             metrics: CoordinatorMetrics(factory: CoordinatorMetrics.prometheusFactory(registry: registry)))
         let running = Task { try await coordinator.run() }
         let port = Mutex<Int?>(nil)

@@ -1,5 +1,6 @@
 import Foundation
 import LaneCoordinator
+import LaneCoordinatorCore
 import LaneCore
 import LaneMQTT
 import LaneSiteFile
@@ -254,7 +255,7 @@ struct LanectlTests {
         mqtt.credentials = MQTTCredentials(username: "coordinator", password: "c-secret")
         let coordinator = try Coordinator(
             configuration: CoordinatorConfiguration(siteId: "test-gate", siteFile: "", broker: mqtt, fleet: ["T001": TruckProfile()]),
-            site: try SiteFile.parse(testSiteYAML, file: "test-gate.yaml"))
+            site: try SiteFile.parse(TestSites.gate, file: "test-gate.yaml"))
         let running = Task { try await coordinator.run() }
         defer { running.cancel() }
         try await eventually("the coordinator online") { await coordinator.statistics.published > 0 }
@@ -336,7 +337,7 @@ struct LanectlTests {
             valid.code == 0 && valid.output.contains("valid site huu-nghi-1119-1120") && valid.output.contains("bottleneck of import"),
             "\(valid)")
         let broken = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).yaml").path
-        try testSiteYAML.replacingOccurrences(of: "      - merge\n", with: "      - marge\n").write(
+        try TestSites.gate.replacingOccurrences(of: "      - merge\n", with: "      - marge\n").write(
             toFile: broken, atomically: true, encoding: .utf8)
         let invalid = try await lanectl(["validate", broken])
         #expect(invalid.code == 7 && invalid.errors.contains("marge"), "\(invalid)")

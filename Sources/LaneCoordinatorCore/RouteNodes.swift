@@ -1,5 +1,5 @@
 public import LaneCore
-import LaneWire
+public import LaneWire
 
 /// A route as VDA 5050 sees it: a chain of nodes, one at every zone entry, one at every station's
 /// stop point and one at the route's end, named `zone@offset` (the offset from the zone's entry
@@ -47,6 +47,15 @@ public struct RouteNodes: Sendable {
     /// The node name of a point `offset` metres into `zone`, to the centimetre ("xray@20.5",
     /// "road@0").
     public static func id(_ zone: ZoneID, _ offset: Meters) -> String { LaneNodeName.make(zone: zone.rawValue, offset: offset) }
+
+    /// Where a state puts the truck's front on its route: its last node's position plus the
+    /// distance driven since (negative before the first node: the truck waits in the origin
+    /// yard); with no node yet (no order), `mobileRobotPosition.x` on the lane's map.
+    public func routePosition(of state: StateMessage) throws(RouteError) -> Meters {
+        guard !state.lastNodeId.isEmpty else { return state.mobileRobotPosition?.x ?? 0 }
+        guard let node = position(of: state.lastNodeId) else { throw RouteError.nodeNotOnRoute(state.lastNodeId) }
+        return node + (state.distanceSinceLastNode ?? 0)
+    }
 
     /// The route position of a node name, if it names a point of this route.
     public func position(of nodeId: String) -> Meters? {

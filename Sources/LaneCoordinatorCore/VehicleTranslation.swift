@@ -92,17 +92,8 @@ public enum VehicleTranslation {
             ])
     }
 
-    /// Where a state puts the truck's front on its route: its last node's position plus the
-    /// distance driven since (negative before the first node: the truck waits in the origin
-    /// yard); with no node yet (no order), `mobileRobotPosition.x` on the lane's map.
-    public static func routePosition(of state: StateMessage, on nodes: RouteNodes) throws(RouteError) -> Meters {
-        guard !state.lastNodeId.isEmpty else { return state.mobileRobotPosition?.x ?? 0 }
-        guard let node = nodes.position(of: state.lastNodeId) else { throw RouteError.nodeNotOnRoute(state.lastNodeId) }
-        return node + (state.distanceSinceLastNode ?? 0)
-    }
-
     /// The core report of a truck's state. `front` is its route position
-    /// (`routePosition(of:on:)`, placed on `nodes`); without a trip both are nil and the report
+    /// (`RouteNodes.routePosition(of:)`, placed on `nodes`); without a trip both are nil and the report
     /// only shows the truck alive. `orderId` is the trip's order, whose echoed `orderUpdateId`
     /// acknowledges an authority.
     public static func report(

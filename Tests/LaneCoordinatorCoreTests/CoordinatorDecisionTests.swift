@@ -1,4 +1,4 @@
-import LaneCoordinator
+import LaneCoordinatorCore
 import LaneCore
 import LaneWire
 import Testing

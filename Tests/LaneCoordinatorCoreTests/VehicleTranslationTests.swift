@@ -1,14 +1,15 @@
 import Foundation
-import LaneCoordinator
+import LaneCoordinatorCore
 import LaneCore
 import LaneSiteFile
+import LaneTestKit
 import LaneWire
 import Testing
 
 /// The mapping between the core and VDA 5050 messages, without a broker.
 @Suite("VDA 5050 translation")
 struct VehicleTranslationTests {
-    let site = try! SiteFile.parse(testSiteYAML, file: "test-gate.yaml")
+    let site = try! SiteFile.parse(TestSites.gate, file: "test-gate.yaml")
 
     var nodes: RouteNodes { RouteNodes(route: site.route(lane: "import", channel: .green)!, site: site) }
 
@@ -62,7 +63,7 @@ struct VehicleTranslationTests {
             safetyState: .init(activeEmergencyStop: .none, fieldViolation: false))
         let nodes = self.nodes
         func place(_ state: StateMessage, orderId: String) throws(RouteError) -> TruckStateReport {
-            let front = try VehicleTranslation.routePosition(of: state, on: nodes)
+            let front = try nodes.routePosition(of: state)
             return VehicleTranslation.report(from: state, measuredAt: 100, front: front, on: nodes, orderId: orderId)
         }
         var report = try place(state, orderId: "trip-7")

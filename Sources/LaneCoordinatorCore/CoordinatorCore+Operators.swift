@@ -1,34 +1,27 @@
 import LaneCore
-import LaneMQTT
 import LaneWire
 
-extension Coordinator {
-    /// An operator's request: carried out through the core, answered on the request's response
-    /// topic with its correlation data. Only operator accounts can publish on the request topic
-    /// (the broker's ACL, `protocols/broker/`).
-    func handleOperator(_ message: MQTTInboundMessage) {
+extension CoordinatorCore {
+    /// An operator's request: carried out through the scheduler core and answered on the
+    /// request's response topic with its correlation data. Only operator accounts can publish on
+    /// the request topic (the broker's ACL, `protocols/broker/`). A hold or closure is journaled
+    /// before it takes effect: if the journal cannot be written, it is refused.
+    mutating func handleOperator(_ request: OperatorRequest, replyTo: ReplyAddress?) {
         counters.operatorRequests += 1
-        let request: OperatorRequest
-        do {
-            request = try decoder.decode(OperatorRequest.self, from: message.payload)
-        } catch {
-            reject(.malformed, topic: message.topic, detail: error.description)
-            return reply(to: message, .rejected, reason: "malformed request: \(error)")
+        guard request.siteId == settings.siteId else {
+            reject(.wrongSite, topic: CoordinatorTopic.operatorRequests, detail: "request for site \(request.siteId)")
+            return reply(to: replyTo, .rejected, reason: "this coordinator serves site \(settings.siteId)")
         }
-        guard request.siteId == configuration.siteId else {
-            reject(.wrongSite, topic: message.topic, detail: "request for site \(request.siteId)")
-            return reply(to: message, .rejected, reason: "this coordinator serves site \(configuration.siteId)")
-        }
-        logger.notice(
-            "operator request",
-            metadata: [
-                "operator": "\(request.operator)", "command": "\(request.command.rawValue)", "truck": "\(request.truck ?? "-")",
-                "lane": "\(request.lane ?? "-")", "zone": "\(request.zone ?? "-")",
+        log(
+            .notice, "operator request",
+            [
+                "operator": request.operator, "command": request.command.rawValue, "truck": request.truck ?? "-",
+                "lane": request.lane ?? "-", "zone": request.zone ?? "-",
             ])
         let command: OperatorCommand
         switch (request.command, request.truck.map(TruckID.init), request.lane.map(LaneID.init), request.zone.map(ZoneID.init)) {
         case (.status, _, _, _):
-            return reply(to: message, .done, result: statusSummary())
+            return reply(to: replyTo, .done, result: statusSummary())
         case (.holdTruck, let truck?, _, _): command = .holdTruck(truck)
         case (.releaseTruck, let truck?, _, _): command = .releaseTruck(truck)
         case (.holdLane, _, let lane?, _): command = .holdLane(lane)
@@ -42,60 +35,65 @@ extension Coordinator {
         case (.openZone, _, _, let zone?): command = .openZone(zone)
         case (.setPriority, let truck?, _, _): command = .setPriority(truck, request.priority ?? true)
         case (.history, _, _, _):
-            return reply(to: message, .done, result: history(from: request.from, to: request.to, truck: request.truck))
+            let query = HistoryQuery(
+                from: request.from.flatMap { try? WireTimestamp.parse($0) } ?? -.infinity,
+                to: request.to.flatMap { try? WireTimestamp.parse($0) } ?? .infinity, truck: request.truck, replyTo: replyTo,
+                header: (replyTo.map { nextHeaderId($0.topic) } ?? 0, timestamp(), settings.siteId))
+            return effects.append(.history(query))
         case (.trips, _, _, _):
-            return reply(to: message, .done, result: tripsSummary())
+            return reply(to: replyTo, .done, result: tripsSummary())
         case (.dispatch, _, _, _):
-            return dispatch(request, message)
+            return dispatch(request, replyTo: replyTo)
         case (.cancelTrip, _, _, _):
             // A named trip that is not under way is refused, never taken for the truck's other trip.
             let onTrip: TruckID? = if let trip = request.trip { truckOnTrip(trip) } else { request.truck.map(TruckID.init) }
             guard let truck = onTrip else {
-                return reply(to: message, .rejected, reason: "no trip '\(request.trip ?? "")' under way")
+                return reply(to: replyTo, .rejected, reason: "no trip '\(request.trip ?? "")' under way")
             }
             command = .cancelTrip(truck)
         case (.drainLane, _, let lane?, _):
-            guard site.lane(lane) != nil else { return reply(to: message, .rejected, reason: "unknown lane '\(lane)'") }
+            guard site.lane(lane) != nil else { return reply(to: replyTo, .rejected, reason: "unknown lane '\(lane)'") }
             drainingLanes.insert(lane)
             publishEvent(kind: .laneDraining, lane: lane, command: .drainLane, operator: request.operator)
             let onLane = sessions.filter { $0.value.trip?.lane == lane }.keys.sorted().map { WireValue.string($0.rawValue) }
-            return reply(to: message, .done, result: .object(["lane": .string(lane.rawValue), "trucksOnLane": .array(onLane)]))
+            return reply(to: replyTo, .done, result: .object(["lane": .string(lane.rawValue), "trucksOnLane": .array(onLane)]))
         case (.holdTruck, _, _, _), (.releaseTruck, _, _, _), (.emergencyStop, _, _, _), (.setPriority, _, _, _):
-            return reply(to: message, .rejected, reason: "'\(request.command.rawValue)' needs a truck")
+            return reply(to: replyTo, .rejected, reason: "'\(request.command.rawValue)' needs a truck")
         case (.holdLane, _, _, _), (.releaseLane, _, _, _), (.emergencyStopLane, _, _, _), (.drainLane, _, _, _):
-            return reply(to: message, .rejected, reason: "'\(request.command.rawValue)' needs a lane")
+            return reply(to: replyTo, .rejected, reason: "'\(request.command.rawValue)' needs a lane")
         case (.closeZone, _, _, _), (.openZone, _, _, _):
-            return reply(to: message, .rejected, reason: "'\(request.command.rawValue)' needs a zone")
+            return reply(to: replyTo, .rejected, reason: "'\(request.command.rawValue)' needs a zone")
         }
-        let now = clock.now()
-        if let hold = Self.hold(command) {
-            guard
-                journal(
-                    .hold(
-                        at: now, kind: hold.kind, target: hold.target, reason: request.reason ?? request.operator, released: hold.released))
-            else { return reply(to: message, .rejected, reason: "the journal cannot be written") }
+        guard let hold = Self.hold(command) else { return carryOut(command, of: request, replyTo: replyTo) }
+        journal(.hold(at: now, kind: hold.kind, target: hold.target, reason: request.reason ?? request.operator, released: hold.released))
+        let refused = replyTo.map {
+            [CoordinatorEffect.publish(replyPublication(to: $0, .rejected, reason: "the journal cannot be written"))]
         }
-        let commands = core.handle(.operatorCommand(command), now: now)
+        effects.append(.ifJournaled(then: .holdJournaled(request, command, replyTo: replyTo), otherwise: refused ?? []))
+    }
+
+    /// Carries out an operator's command (a hold or closure after its journal entry) and answers.
+    mutating func carryOut(_ command: OperatorCommand, of request: OperatorRequest, replyTo: ReplyAddress?) {
+        let commands = scheduler.handle(.operatorCommand(command), now: now)
         if let rejection = Self.rejection(in: commands) {
             apply(commands)
-            return reply(to: message, .rejected, reason: rejection.reason.description)
+            return reply(to: replyTo, .rejected, reason: rejection.reason.description)
         }
         apply(commands)
         publishStatus()
         publishEvent(kind: .operatorCommand, command: request.command, operator: request.operator, detail: request.reason)
-        reply(to: message, .done)
+        reply(to: replyTo, .done)
     }
 
     /// Announces the end of each drain: the lane has no truck on a trip any more. It takes trips
     /// again after `release-lane`.
-    func finishDrains() {
-        for lane in drainingLanes where !sessions.values.contains(where: { $0.trip?.lane == lane }) {
+    mutating func finishDrains() {
+        for lane in drainingLanes.sorted() where !sessions.values.contains(where: { $0.trip?.lane == lane }) {
             drainingLanes.remove(lane)
-            logger.notice("lane drained", metadata: ["lane": "\(lane)"])
+            log(.notice, "lane drained", ["lane": "\(lane)"])
             publishEvent(kind: .laneDrained, lane: lane)
-            let now = clock.now()
             journal(.hold(at: now, kind: .holdLane, target: lane.rawValue, reason: "drained", released: false))
-            apply(core.handle(.operatorCommand(.holdLane(lane)), now: now))
+            apply(scheduler.handle(.operatorCommand(.holdLane(lane)), now: now))
         }
     }
 
@@ -114,66 +112,33 @@ extension Coordinator {
         }
     }
 
-    /// The audit log between two instants (ISO 8601), optionally of one truck, in time order:
-    /// crossings (zone entries, km 0, stations passed), trips admitted and ended, stops, goes
-    /// and emergency stops, holds and closures, trucks going stale or offline. Authorities, the
-    /// bulk of the journal, are left out.
-    func history(from: String?, to: String?, truck: String?) -> WireValue {
-        guard let store else { return .array([]) }
-        let start = from.flatMap { try? WireTimestamp.parse($0) } ?? -.infinity
-        let end = to.flatMap { try? WireTimestamp.parse($0) } ?? .infinity
-        var items: [(at: Double, value: WireValue)] = []
-        for c in (try? store.crossings(from: start, to: end)) ?? [] where truck == nil || c.truck.rawValue == truck {
-            var fields: [String: WireValue] = [
-                "at": .string(WireTimestamp.format(secondsSince1970: c.at)), "truck": .string(c.truck.rawValue),
-                "kind": .string(c.kind.rawValue),
-                "zone": .string(c.zone.rawValue),
-            ]
-            if let trip = c.tripId { fields["trip"] = .string(trip) }
-            if let container = c.containerId { fields["container"] = .string(container) }
-            if let channel = c.channel { fields["channel"] = .string(channel.rawValue) }
-            items.append((c.at, .object(fields)))
-        }
-        for e in (try? store.entries(from: start, to: end, excluding: [.authority])) ?? [] {
-            if let truck, e.truck != truck { continue }
-            var fields: [String: WireValue] = [
-                "at": .string(WireTimestamp.format(secondsSince1970: e.at)), "kind": .string(e.kind.rawValue),
-                "detail": .string(e.detail),
-            ]
-            if let truck = e.truck { fields["truck"] = .string(truck) }
-            if let trip = e.trip { fields["trip"] = .string(trip) }
-            items.append((e.at, .object(fields)))
-        }
-        return .array(items.sorted { $0.at < $1.at }.map(\.value))
-    }
-
     /// The truck on trip `tripId`, if one is.
     func truckOnTrip(_ tripId: String) -> TruckID? { sessions.first { $0.value.trip?.tripId == tripId }?.key }
 
     /// A trip an operator dispatches: to a destination yard (the lane that leads there) or a
     /// lane, with the container and the customs channel; admitted like a trip of the yard system.
-    func dispatch(_ request: OperatorRequest, _ message: MQTTInboundMessage) {
+    mutating func dispatch(_ request: OperatorRequest, replyTo: ReplyAddress?) {
         guard let truck = request.truck, let destination = request.destination, let container = request.container,
             let channel = request.channel
-        else { return reply(to: message, .rejected, reason: "dispatch needs a truck, a destination, a container and a channel") }
+        else { return reply(to: replyTo, .rejected, reason: "dispatch needs a truck, a destination, a container and a channel") }
         let lanes = site.lanes.filter(\.driverless)
         guard
             let lane = lanes.first(where: {
-                $0.id.rawValue == destination || $0.destination.caseInsensitiveCompare(destination) == .orderedSame
+                $0.id.rawValue == destination || $0.destination.lowercased() == destination.lowercased()
             })
         else {
             let known = lanes.map { "\($0.destination) (lane \($0.id))" }.joined(separator: ", ")
-            return reply(to: message, .rejected, reason: "no driverless lane leads to '\(destination)'; destinations: \(known)")
+            return reply(to: replyTo, .rejected, reason: "no driverless lane leads to '\(destination)'; destinations: \(known)")
         }
         let tripId = request.trip ?? "\(truck)-\(request.timestamp.filter(\.isNumber))"
         let trip = TripDispatch(
             headerId: request.headerId, timestamp: request.timestamp, siteId: request.siteId, tripId: tripId, truck: truck,
             lane: lane.id.rawValue, origin: lane.origin, destination: lane.destination, containerId: container,
             perishable: request.perishable ?? false, channel: channel)
-        if let reason = admit(trip) { return reply(to: message, .rejected, reason: reason) }
+        if let reason = admit(trip) { return reply(to: replyTo, .rejected, reason: reason) }
         publishStatus()
         publishEvent(kind: .operatorCommand, truck: TruckID(truck), lane: lane.id, command: .dispatch, operator: request.operator)
-        reply(to: message, .done, result: .object(["trip": .string(tripId), "truck": .string(truck), "lane": .string(lane.id.rawValue)]))
+        reply(to: replyTo, .done, result: .object(["trip": .string(tripId), "truck": .string(truck), "lane": .string(lane.id.rawValue)]))
     }
 
     /// The trips under way.
@@ -192,14 +157,13 @@ extension Coordinator {
     /// The whole picture for an operator: the coordinator, the lanes, the zones and every
     /// truck with its position, speed, authority, slots and the age of its last state.
     func statusSummary() -> WireValue {
-        let now = clock.now()
-        let closed = core.closedZoneReasons
-        let held = Set(core.heldLaneIDs)
+        let closed = scheduler.closedZoneReasons
+        let held = Set(scheduler.heldLaneIDs)
         var inZone: [ZoneID: [TruckID]] = [:]
         var fleet: [WireValue] = []
         for (id, session) in sessions.sorted(by: { $0.key < $1.key }) {
-            guard let snapshot = core.snapshot(of: id) else { continue }
-            let zone = core.zone(of: id)
+            guard let snapshot = scheduler.snapshot(of: id) else { continue }
+            let zone = scheduler.zone(of: id)
             if let zone { inZone[zone, default: []].append(id) }
             var fields: [String: WireValue] = [
                 "truck": .string(id.rawValue), "speed": .number(snapshot.speed), "stale": .bool(snapshot.stale),
@@ -227,10 +191,10 @@ extension Coordinator {
             "state": .string(state.rawValue),
             "now": .string(WireTimestamp.format(secondsSince1970: now)),
             "trucks": .number(Double(sessions.count)),
-            "activeTrips": .number(Double(core.activeTrips)),
-            "staleTrucks": .array(core.staleTrucks.map { .string($0.rawValue) }),
+            "activeTrips": .number(Double(scheduler.activeTrips)),
+            "staleTrucks": .array(scheduler.staleTrucks.map { .string($0.rawValue) }),
             "closedZones": .object(closed.reduce(into: [:]) { $0[$1.key.rawValue] = .string($1.value) }),
-            "siteHeld": .bool(core.isSiteHeld),
+            "siteHeld": .bool(scheduler.isSiteHeld),
             "lanes": .array(
                 site.lanes.map { lane in
                     .object([
@@ -253,18 +217,4 @@ extension Coordinator {
         ])
     }
 
-    func reply(to request: MQTTInboundMessage, _ outcome: OperatorReply.Outcome, reason: String? = nil, result: WireValue? = nil) {
-        guard let topic = request.properties.responseTopic else { return }
-        let reply = OperatorReply(
-            headerId: nextHeaderId(topic), timestamp: timestamp(), siteId: configuration.siteId, outcome: outcome, reason: reason,
-            result: result)
-        do {
-            try client.send(
-                MQTTOutbound(
-                    topic: topic, payload: try encoder.encode(reply), qos: .atLeastOnce,
-                    properties: MQTTProperties(contentType: "application/json", correlationData: request.properties.correlationData)))
-        } catch {
-            logger.error("operator reply failed", metadata: ["topic": "\(topic)", "error": "\(error)"])
-        }
-    }
 }

@@ -1,0 +1,77 @@
+import LaneCore
+import LaneWire
+
+extension CoordinatorCore {
+    /// Decodes a message as it arrived into the core's input: a truck's state, connection or
+    /// factsheet, a trip, an operator's request; or, for a message that is not one (unknown
+    /// topic, another interface or major version, malformed JSON, a payload that names another
+    /// truck than its topic, a protocol version other than 3), `.refused` with the reason.
+    public func input(from message: InboundMessage) -> CoordinatorInput {
+        let decoder = WireDecoder()
+        func refused(_ reason: InboundRejection, _ detail: String) -> CoordinatorInput {
+            .refused(reason, topic: message.topic, detail: detail, replyTo: message.replyTo)
+        }
+        switch message.topic {
+        case CoordinatorTopic.dispatch:
+            do {
+                return .dispatch(try decoder.decode(TripDispatch.self, from: message.payload), topic: message.topic)
+            } catch {
+                return refused(.malformed, error.description)
+            }
+        case CoordinatorTopic.operatorRequests:
+            do {
+                return .operatorRequest(try decoder.decode(OperatorRequest.self, from: message.payload), replyTo: message.replyTo)
+            } catch {
+                return refused(.malformed, error.description)
+            }
+        default: break
+        }
+        let topic: VDA5050Topic
+        do {
+            topic = try VDA5050Topic(parsing: message.topic)
+        } catch {
+            return refused(.unknownTopic, error.description)
+        }
+        guard topic.interfaceName == settings.interfaceName else { return refused(.unknownTopic, "interface '\(topic.interfaceName)'") }
+        guard topic.majorVersion == VDA5050.majorVersion else { return refused(.versionMismatch, "topic version \(topic.majorVersion)") }
+        guard settings.fleet[TruckID(topic.serialNumber)] != nil else {
+            return refused(.unknownVehicle, "\(topic.manufacturer)/\(topic.serialNumber) is not in the fleet")
+        }
+        /// Decodes a truck's message and checks what every VDA 5050 message must satisfy.
+        func truckMessage<M: VDA5050Message>(_ type: M.Type) -> Result<M, InboundRefusal> {
+            let decoded: M
+            do {
+                decoded = try decoder.decode(M.self, from: message.payload)
+            } catch {
+                return .failure(InboundRefusal(reason: .malformed, detail: error.description))
+            }
+            do {
+                try topic.check(decoded)
+            } catch {
+                return .failure(InboundRefusal(reason: .topicMismatch, detail: error.description))
+            }
+            guard decoded.version.split(separator: ".").first == "3" else {
+                return .failure(InboundRefusal(reason: .versionMismatch, detail: "protocol version \(decoded.version)"))
+            }
+            return .success(decoded)
+        }
+        func input<M: VDA5050Message>(_ type: M.Type, _ make: (M) -> CoordinatorInput) -> CoordinatorInput {
+            switch truckMessage(type) {
+            case .success(let decoded): make(decoded)
+            case .failure(let refusal): refused(refusal.reason, refusal.detail)
+            }
+        }
+        switch topic.kind {
+        case .state: return input(StateMessage.self) { .truckState($0, topic: message.topic) }
+        case .connection: return input(ConnectionMessage.self) { .truckConnection($0, topic: message.topic) }
+        case .factsheet: return input(FactsheetMessage.self) { .factsheet($0, topic: message.topic) }
+        default: return refused(.unknownTopic, "not a topic trucks publish")
+        }
+    }
+}
+
+/// Why a truck's message was refused, with the detail for the log.
+struct InboundRefusal: Error {
+    var reason: InboundRejection
+    var detail: String
+}
