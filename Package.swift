@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "LaneCore", targets: ["LaneCore"]),
         .library(name: "LaneSiteFile", targets: ["LaneSiteFile"]),
+        .library(name: "LaneCharts", targets: ["LaneCharts"]),
         .library(name: "LaneSafetyCheck", targets: ["LaneSafetyCheck"]),
         .library(name: "LaneFastSim", targets: ["LaneFastSim"]),
         .library(name: "LaneWire", targets: ["LaneWire"]),
@@ -45,6 +46,9 @@ let package = Package(
             dependencies: ["LaneCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // The time-space chart (SVG) and the bottleneck capacity of a site: for the operators' tool
+        // and the simulator's reports alike.
+        .target(name: "LaneCharts", dependencies: ["LaneCore"], swiftSettings: strict),
         // json-c, from Debian's libjson-c-dev.
         .systemLibrary(name: "CJSONC", pkgConfig: "json-c", providers: [.apt(["libjson-c-dev"])]),
         // Wire messages and their strict json-c codec (Codable, no C type in the public API).
@@ -67,7 +71,7 @@ let package = Package(
         .target(
             name: "LaneCoordinator",
             dependencies: [
-                "LaneCore", "LaneCoordinatorCore", "LaneWire", "LaneMQTT", "LaneSiteFile",
+                "LaneCore", "LaneCoordinatorCore", "LaneWire", "LaneMQTT",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -93,7 +97,7 @@ let package = Package(
         // tests and the simulator's trucks.
         .target(
             name: "LaneTruckAgent",
-            dependencies: ["LaneWire", "LaneMQTT", "LaneFastSim"],
+            dependencies: ["LaneWire", "LaneMQTT", "LaneSimKit"],
             path: "simulators/TruckAgent",
             swiftSettings: strict
         ),
@@ -102,16 +106,16 @@ let package = Package(
         // The real-broker simulation: a fleet of VDA 5050 trucks and the yard system.
         .target(
             name: "LaneBrokerSim",
-            dependencies: ["LaneCore", "LaneWire", "LaneMQTT", "LaneTruckAgent", "LaneFastSim", "LaneAuditor"],
+            dependencies: ["LaneCore", "LaneWire", "LaneMQTT", "LaneTruckAgent", "LaneSimKit", "LaneAuditor"],
             path: "simulators/BrokerSim",
             swiftSettings: strict
         ),
         // The operators' tool: see and steer the lanes through the coordinator's operator topic
-        // (MQTT 5 request/response); fast-mode scenarios and site checks offline.
+        // (MQTT 5 request/response); site checks offline. It imports no simulator.
         .target(
             name: "LaneControl",
             dependencies: [
-                "LaneCore", "LaneWire", "LaneMQTT", "LaneSiteFile", "LaneScenario",
+                "LaneCore", "LaneWire", "LaneMQTT", "LaneSiteFile", "LaneCharts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -122,17 +126,19 @@ let package = Package(
         // Independent safety checker: re-derives every safety property from the site geometry
         // and the commands, sharing no decision code with the interlocking.
         .target(name: "LaneSafetyCheck", dependencies: ["LaneCore"], swiftSettings: strict),
+        // What the simulators share: the seeded random source.
+        .target(name: "LaneSimKit", path: "simulators/SimKit", swiftSettings: strict),
         // Fast in-process simulation: virtual clock, kinematic trucks, the core in the same process.
         .target(
             name: "LaneFastSim",
-            dependencies: ["LaneCore", "LaneSafetyCheck"],
+            dependencies: ["LaneCore", "LaneSafetyCheck", "LaneSimKit"],
             path: "simulators/FastSim",
             swiftSettings: strict
         ),
         // Scenario files and the capacity report (fast mode), with its SVG plots.
         .target(
             name: "LaneScenario",
-            dependencies: ["LaneCore", "LaneSiteFile", "LaneFastSim"],
+            dependencies: ["LaneCore", "LaneSiteFile", "LaneFastSim", "LaneCharts"],
             path: "simulators/Scenario",
             swiftSettings: strict
         ),
@@ -140,7 +146,7 @@ let package = Package(
             name: "lane-sim",
             dependencies: [
                 "LaneCore", "LaneSiteFile", "LaneFastSim", "LaneSafetyCheck", "LaneBrokerSim", "LaneMQTT", "LaneWire", "LaneScenario",
-                "LaneAuditor", "LaneTruckAgent",
+                "LaneCharts", "LaneAuditor", "LaneTruckAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulators/lane-sim",
@@ -149,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "LaneCoreTests",
             dependencies: [
-                "LaneCore", "LaneSafetyCheck", "LaneFastSim", "LaneSiteFile", "LaneTestKit",
+                "LaneCore", "LaneSafetyCheck", "LaneFastSim", "LaneSimKit", "LaneSiteFile", "LaneTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict

@@ -23,8 +23,7 @@ public struct Lanectl: AsyncParsableCommand {
             """,
         subcommands: [
             Status.self, Watch.self, Trucks.self, Reservations.self, Trips.self, Dispatch.self, Cancel.self, Stop.self, Resume.self,
-            Estop.self, CloseZone.self, OpenZone.self, Drain.self, Priority.self, History.self, Plan.self, Simulate.self,
-            Validate.self,
+            Estop.self, CloseZone.self, OpenZone.self, Drain.self, Priority.self, History.self, Plan.self, Validate.self,
         ])
 
     /// The root command (ArgumentParser).

@@ -1,5 +1,5 @@
 import Foundation
-import LaneScenario
+import LaneCharts
 public import LaneWire
 
 /// The time-space diagram of the coming minutes, from the coordinator's status: time across,

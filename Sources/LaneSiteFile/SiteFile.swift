@@ -65,25 +65,6 @@ public enum SiteFile {
         try parse(try readText(path: path), file: path)
     }
 
-    /// The text of the UTF-8 file at `path`.
-    package static func readText(path: String) throws(SiteFileError) -> String {
-        guard let file = fopen(path, "r") else {
-            throw SiteFileError(file: path, path: "", line: nil, problem: "cannot open the file (\(String(cString: strerror(errno))))")
-        }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes += buffer[0..<count]
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw SiteFileError(file: path, path: "", line: nil, problem: "the file is not UTF-8 text")
-        }
-        return text
-    }
-
     /// Parses `text` (the contents of `file`) into a validated site.
     public static func parse(_ text: String, file: String) throws(SiteFileError) -> Site {
         try NodeReader(file: file, node: try compose(text, file: file), path: "").site()

@@ -11,7 +11,7 @@ import Testing
 /// The shipped broker template (`protocols/broker/acl`) on a real mosquitto with passwords: only
 /// operators reach the operator topic, only the yard the dispatch topic, and a truck writes only
 /// its own topics.
-@Suite("broker accounts and ACL template")
+@Suite("broker accounts and ACL template", .timeLimit(.minutes(3)))
 struct BrokerAccessTests {
     static var acl: String { (try? String(contentsOfFile: Repository.path("protocols/broker/acl"), encoding: .utf8)) ?? "" }
 

@@ -28,8 +28,9 @@ struct SimulatorOutcome {
 
 /// The simulator (`LaneBrokerSim`) against the coordinator on the default site over a real
 /// mosquitto, at 8 times real time; the independent auditor checks the trace of every run.
-/// Serialized, and run in a phase of their own by the test command: they are real-time runs.
-@Suite("the simulator over a real broker, with faults", .serialized)
+/// Real-time runs: the test command runs them in a phase of their own, in three groups side by
+/// side (`Tests/run.sh`), each group serialized; each run has a time limit.
+@Suite("the simulator over a real broker, with faults", .serialized, .timeLimit(.minutes(12)))
 struct BrokerSimulationTests {
     static var defaultSite: String { Repository.path("simulators/sites/huu-nghi-1119-1120.yaml") }
     /// Road 1088/2-1089: one scanner for both directions and a single-lane bridge with the km 0 strip on it.
@@ -140,13 +141,13 @@ struct BrokerSimulationTests {
         #expect(held <= 0.5 * Double(trips), "slowed \(held) s for want of a grant over \(trips) trips: \(grants)")
     }
 
-    @Test("twenty trucks for 30 simulated minutes with 5% of messages lost, duplicated or delayed: every trip finishes, no violation")
+    @Test("twenty trucks for 20 simulated minutes with 5% of messages lost, duplicated or delayed: every trip finishes, no violation")
     func lossyLinks() async throws {
         let outcome = try await Self.run(
-            trucks: 20, minutes: 30, link: .init(loss: 0.05, duplication: 0.05, delay: 0.05, seed: 11), drain: 1800)
+            trucks: 20, minutes: 20, link: .init(loss: 0.05, duplication: 0.05, delay: 0.05, seed: 11), drain: 1800)
         let statistics = try #require(outcome.statistics)
-        Self.expectAllRecovered(outcome, minimumTrips: 40)
-        #expect(outcome.summary.finished(on: "import") >= 15 && outcome.summary.finished(on: "export") >= 15, "\(outcome.summary.trips)")
+        Self.expectAllRecovered(outcome, minimumTrips: 25)
+        #expect(outcome.summary.finished(on: "import") >= 10 && outcome.summary.finished(on: "export") >= 10, "\(outcome.summary.trips)")
         #expect(statistics.rejections["duplicate-or-reordered", default: 0] > 0, "the faults happened: \(statistics.rejections)")
     }
 

@@ -201,7 +201,7 @@ struct CoordinatorProcess: Sendable {
     var log: String { (try? String(contentsOfFile: "\(folder)/coordinator.log", encoding: .utf8)) ?? "" }
 }
 
-@Suite("the coordinator on a real broker, with scripted trucks", .serialized)
+@Suite("the coordinator on a real broker, with scripted trucks", .serialized, .timeLimit(.minutes(3)))
 struct CoordinatorEndToEndTests {
     @Test("a dispatched trip is accepted, runs through the gate and the scanner, and finishes")
     func tripCompletes() async throws {

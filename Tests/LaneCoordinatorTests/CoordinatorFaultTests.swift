@@ -7,7 +7,7 @@ import LaneTruckAgent
 import LaneWire
 import Testing
 
-@Suite("the coordinator under bad input and faults", .serialized)
+@Suite("the coordinator under bad input and faults", .serialized, .timeLimit(.minutes(3)))
 struct CoordinatorFaultTests {
     /// A valid state of `serial`, to be spoiled.
     static func state(_ serial: String, headerId: UInt64, at now: Double, version: String = "3.0.0") -> StateMessage {

@@ -7,7 +7,7 @@ import LaneTruckAgent
 import LaneWire
 import Testing
 
-@Suite("the coordinator restarts from its journal")
+@Suite("the coordinator restarts from its journal", .timeLimit(.minutes(3)))
 struct CoordinatorRestartTests {
     @Test("after SIGKILL and a restart: recovering, no authority while the truck is silent, the trip finishes, the audit is kept")
     func restartFromJournal() async throws {

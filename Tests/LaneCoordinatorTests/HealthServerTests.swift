@@ -14,7 +14,7 @@ import Testing
     import FoundationNetworking
 #endif
 
-@Suite("metrics and health over HTTP")
+@Suite("metrics and health over HTTP", .timeLimit(.minutes(3)))
 struct HealthServerTests {
     static func get(_ port: Int, _ path: String) async throws -> (status: Int, body: String) {
         let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)

@@ -1,6 +1,7 @@
 import LaneCore
 import LaneFastSim
 import LaneSafetyCheck
+import LaneSimKit
 import PropertyBased
 import Testing
 

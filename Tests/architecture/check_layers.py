@@ -22,7 +22,10 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TABLE_DOC = os.path.join(ROOT, "docs", "architecture.md")
 # Modules of the platform, importable anywhere.
-SYSTEM = {"Foundation", "FoundationEssentials", "Glibc", "Musl", "Dispatch", "Synchronization", "Testing", "XCTest"}
+SYSTEM = {
+    "Foundation", "FoundationEssentials", "FoundationNetworking", "FoundationXML", "Glibc", "Musl", "Darwin", "Dispatch", "Synchronization",
+    "Testing", "XCTest",
+}
 # Which groups a group may import (besides external packages and the platform).
 ALLOWED = {
     "protocol": {"protocol"},

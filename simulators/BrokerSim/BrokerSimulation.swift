@@ -1,8 +1,8 @@
 import Foundation
 public import LaneAuditor
 public import LaneCore
-import LaneFastSim
 public import LaneMQTT
+import LaneSimKit
 public import LaneTruckAgent
 import LaneWire
 import Synchronization
@@ -133,12 +133,9 @@ public struct BrokerSimulation: Sendable {
 
     /// The site clock shared with the coordinator.
     public var now: @Sendable () -> Double {
-        { [configuration] in
-            configuration.clockOrigin + (Self.realNow() - configuration.clockOrigin) * configuration.timeScale
-        }
+        let clock = SiteClock(scale: configuration.timeScale, origin: configuration.clockOrigin)
+        return { clock.now() }
     }
-
-    static func realNow() -> Double { Date().timeIntervalSince1970 }
 
     /// Runs the fleet and the yard system for `duration`; `progress` is called about every
     /// simulated minute with the trips so far, `view` every simulated half second with the

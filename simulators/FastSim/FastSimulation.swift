@@ -1,6 +1,7 @@
 import Foundation
 public import LaneCore
 public import LaneSafetyCheck
+import LaneSimKit
 
 /// The settings of one fast in-process run.
 public struct FastSimConfiguration: Sendable {

@@ -1,4 +1,5 @@
 public import LaneCore
+import LaneSimKit
 
 /// Random but valid sites for randomized safety and liveness runs: one to three lanes of
 /// following segments, crossings, stations and handover strips, with customs branches that

@@ -1,4 +1,5 @@
 import Foundation
+import LaneCharts
 public import LaneCore
 public import LaneFastSim
 
@@ -114,30 +115,13 @@ extension CapacityReport {
         var simulation = FastSimulation(site: site, controller: SchedulerCore(site: site), configuration: config)
         simulation.observer = observer
         let run = simulation.run()
-        let bottlenecks = Self.bottlenecks(of: site, profile: config.profile(ofTruck: 0))
+        let bottlenecks = SiteCapacity.bottlenecks(of: site, profile: config.profile(ofTruck: 0))
         let turnaround = scenario.demand.yardTurnaround
         return CapacityReport(
             scenario: scenario.name, site: site.name, fleetSize: scenario.fleetSize, seed: scenario.seed, hours: scenario.hours,
-            run: run, bottleneckCapacityPerDay: Self.capacityPerHour(bottlenecks) * 24, bottlenecks: bottlenecks,
+            run: run, bottleneckCapacityPerDay: SiteCapacity.perHour(bottlenecks) * 24, bottlenecks: bottlenecks,
             meanTurnaround: (turnaround.lowerBound + turnaround.upperBound) / 2, target: scenario.target,
             timeSpaceHour: scenario.timeSpaceHour)
-    }
-
-    /// Per driverless lane of `site`: its bottleneck station and what that station passes per
-    /// hour at full use with trucks of `profile` (DOMAIN.md's station capacity).
-    public static func bottlenecks(of site: Site, profile: TruckProfile) -> [(lane: LaneID, zone: ZoneID, perHour: Double)] {
-        site.lanes.filter(\.driverless).compactMap { lane in
-            guard let zone = site.bottleneck(of: lane.id), let station = zone.station else { return nil }
-            let perHour = LanePhysics.stationCapacity(dwell: station.dwell.mean, profile: profile, standstillGap: site.rules.standstillGap)
-            return (lane.id, zone.id, perHour)
-        }
-    }
-
-    /// Vehicles per hour the bottlenecks pass together; a station shared by two lanes counts once.
-    public static func capacityPerHour(_ bottlenecks: [(lane: LaneID, zone: ZoneID, perHour: Double)]) -> Double {
-        var byZone: [ZoneID: Double] = [:]
-        for b in bottlenecks { byZone[b.zone] = b.perHour }
-        return byZone.values.reduce(0, +)
     }
 
     /// The report as Markdown: summary, verdict, per-hour table.
@@ -178,7 +162,7 @@ extension CapacityReport {
         lines.append("")
         lines.append("| hour | offered | started | completed | bottleneck capacity |")
         lines.append("|---|---|---|---|---|")
-        let capacityPerHour = Self.capacityPerHour(bottlenecks)
+        let capacityPerHour = SiteCapacity.perHour(bottlenecks)
         for hour in 0..<Int(hours.rounded(.up)) {
             lines.append(
                 "| \(String(format: "%02d:00", hour % 24)) | \(run.hourly.value(\.offered, hour: hour)) | \(run.hourly.value(\.started, hour: hour)) | \(run.hourly.value(\.completed, hour: hour)) | \(format(capacityPerHour, 0)) |"

@@ -1,5 +1,5 @@
-import LaneFastSim
 public import LaneMQTT
+import LaneSimKit
 import LaneWire
 
 /// A driverless truck that speaks VDA 5050 over MQTT, as the coordinator expects one to: it
@@ -509,11 +509,6 @@ public actor TruckAgent {
             }
         }
     }
-}
-
-extension SeededRandom {
-    /// True with probability `p`.
-    mutating func chance(_ p: Double) -> Bool { p > 0 && Double.random(in: 0..<1, using: &self) < p }
 }
 
 extension TruckAgent {

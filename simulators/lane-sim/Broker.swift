@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LaneAuditor
 import LaneBrokerSim
+import LaneCharts
 import LaneCore
 import LaneFastSim
 import LaneMQTT
@@ -70,7 +71,7 @@ struct Broker: AsyncParsableCommand {
         }
         let simulation = BrokerSimulation(config)
         let lanes = site.lanes.filter(\.driverless).map(\.id)
-        let bottlenecks = CapacityReport.bottlenecks(of: site, profile: TruckProfile())
+        let bottlenecks = SiteCapacity.bottlenecks(of: site, profile: TruckProfile())
         let capacity = Dictionary(uniqueKeysWithValues: bottlenecks.map { ($0.lane, $0.perHour) })
         let bottleneck = Dictionary(uniqueKeysWithValues: bottlenecks.map { ($0.lane, $0.zone) })
         let live = LiveView(site: site, duration: minutes * 60, capacityPerHour: capacity)
@@ -122,7 +123,7 @@ struct Broker: AsyncParsableCommand {
             print(line)
         }
         if summary.rejected > 0 { print("  trips refused by the coordinator: \(summary.rejected)") }
-        let maximum = CapacityReport.capacityPerHour(bottlenecks) * 24
+        let maximum = SiteCapacity.perHour(bottlenecks) * 24
         var verdict = String(format: "  at this rate %.0f vehicles a day; the bottleneck stations pass %.0f a day at most", perDay, maximum)
         if let target = scenario?.target {
             let met = perDay >= target.low
