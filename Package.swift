@@ -11,6 +11,7 @@ let package = Package(
     name: "TruckLaneCoordinator",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "LaneSite", targets: ["LaneSite"]),
         .library(name: "LaneCore", targets: ["LaneCore"]),
         .library(name: "LaneSiteFile", targets: ["LaneSiteFile"]),
         .library(name: "LaneCharts", targets: ["LaneCharts"]),
@@ -38,17 +39,19 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
-        // Pure domain: site model, slot planner, interlocking. No IO, no clock, no dependencies.
-        .target(name: "LaneCore", swiftSettings: strict),
+        // The site as geometry and physics: zones, lanes, routes, trucks' kinematics. No planner.
+        .target(name: "LaneSite", swiftSettings: strict),
+        // Pure domain: slot planner, interlocking. No IO, no clock.
+        .target(name: "LaneCore", dependencies: ["LaneSite"], swiftSettings: strict),
         // Site files (YAML) into LaneCore's site model, with errors that name file, path and line.
         .target(
             name: "LaneSiteFile",
-            dependencies: ["LaneCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["LaneSite", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         // The time-space chart (SVG) and the bottleneck capacity of a site: for the operators' tool
         // and the simulator's reports alike.
-        .target(name: "LaneCharts", dependencies: ["LaneCore"], swiftSettings: strict),
+        .target(name: "LaneCharts", dependencies: ["LaneSite"], swiftSettings: strict),
         // json-c, from Debian's libjson-c-dev.
         .systemLibrary(name: "CJSONC", pkgConfig: "json-c", providers: [.apt(["libjson-c-dev"])]),
         // Wire messages and their strict json-c codec (Codable, no C type in the public API).
@@ -63,7 +66,7 @@ let package = Package(
         // (no clock, no IO), with the translation to and from VDA 5050 and the journal's entries.
         .target(
             name: "LaneCoordinatorCore",
-            dependencies: ["LaneCore", "LaneWire", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LaneCore", "LaneSite", "LaneWire", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // The coordinator service: the core on a real broker (VDA 5050 to the trucks, trips,
@@ -71,7 +74,7 @@ let package = Package(
         .target(
             name: "LaneCoordinator",
             dependencies: [
-                "LaneCore", "LaneCoordinatorCore", "LaneWire", "LaneMQTT",
+                "LaneCore", "LaneSite", "LaneCoordinatorCore", "LaneWire", "LaneMQTT",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -84,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "lane-coordinator",
             dependencies: [
-                "LaneCoordinator", "LaneCore", "LaneSiteFile", "LaneMQTT",
+                "LaneCoordinator", "LaneCore", "LaneSite", "LaneSiteFile", "LaneMQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,11 +105,11 @@ let package = Package(
             swiftSettings: strict
         ),
         // The independent auditor of simulated runs: site geometry and true positions only.
-        .target(name: "LaneAuditor", dependencies: ["LaneCore"], path: "simulators/Auditor", swiftSettings: strict),
+        .target(name: "LaneAuditor", dependencies: ["LaneSite"], path: "simulators/Auditor", swiftSettings: strict),
         // The real-broker simulation: a fleet of VDA 5050 trucks and the yard system.
         .target(
             name: "LaneBrokerSim",
-            dependencies: ["LaneCore", "LaneWire", "LaneMQTT", "LaneTruckAgent", "LaneSimKit", "LaneAuditor"],
+            dependencies: ["LaneCore", "LaneSite", "LaneWire", "LaneMQTT", "LaneTruckAgent", "LaneSimKit", "LaneAuditor"],
             path: "simulators/BrokerSim",
             swiftSettings: strict
         ),
@@ -115,7 +118,7 @@ let package = Package(
         .target(
             name: "LaneControl",
             dependencies: [
-                "LaneCore", "LaneWire", "LaneMQTT", "LaneSiteFile", "LaneCharts",
+                "LaneSite", "LaneWire", "LaneMQTT", "LaneSiteFile", "LaneCharts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -125,27 +128,28 @@ let package = Package(
         .executableTarget(name: "lane-wire-fuzz", dependencies: ["LaneWire"], swiftSettings: strict),
         // Independent safety checker: re-derives every safety property from the site geometry
         // and the commands, sharing no decision code with the interlocking.
-        .target(name: "LaneSafetyCheck", dependencies: ["LaneCore"], swiftSettings: strict),
+        .target(name: "LaneSafetyCheck", dependencies: ["LaneCore", "LaneSite"], swiftSettings: strict),
         // What the simulators share: the seeded random source.
         .target(name: "LaneSimKit", path: "simulators/SimKit", swiftSettings: strict),
         // Fast in-process simulation: virtual clock, kinematic trucks, the core in the same process.
         .target(
             name: "LaneFastSim",
-            dependencies: ["LaneCore", "LaneSafetyCheck", "LaneSimKit"],
+            dependencies: ["LaneCore", "LaneSite", "LaneSafetyCheck", "LaneSimKit"],
             path: "simulators/FastSim",
             swiftSettings: strict
         ),
         // Scenario files and the capacity report (fast mode), with its SVG plots.
         .target(
             name: "LaneScenario",
-            dependencies: ["LaneCore", "LaneSiteFile", "LaneFastSim", "LaneCharts"],
+            dependencies: ["LaneCore", "LaneSite", "LaneSiteFile", "LaneFastSim", "LaneCharts"],
             path: "simulators/Scenario",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "lane-sim",
             dependencies: [
-                "LaneCore", "LaneSiteFile", "LaneFastSim", "LaneSafetyCheck", "LaneBrokerSim", "LaneMQTT", "LaneWire", "LaneScenario",
+                "LaneCore", "LaneSite", "LaneSiteFile", "LaneFastSim", "LaneSafetyCheck", "LaneBrokerSim", "LaneMQTT", "LaneWire",
+                "LaneScenario",
                 "LaneCharts", "LaneAuditor", "LaneTruckAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -155,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "LaneCoreTests",
             dependencies: [
-                "LaneCore", "LaneSafetyCheck", "LaneFastSim", "LaneSimKit", "LaneSiteFile", "LaneTestKit",
+                "LaneCore", "LaneSite", "LaneSafetyCheck", "LaneFastSim", "LaneSimKit", "LaneSiteFile", "LaneTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
@@ -172,13 +176,13 @@ let package = Package(
         ),
         .testTarget(
             name: "LaneCoordinatorCoreTests",
-            dependencies: ["LaneCoordinatorCore", "LaneCore", "LaneWire", "LaneSiteFile", "LaneTestKit"],
+            dependencies: ["LaneCoordinatorCore", "LaneCore", "LaneSite", "LaneWire", "LaneSiteFile", "LaneTestKit"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "LaneCoordinatorTests",
             dependencies: [
-                "LaneCoordinator", "LaneCoordinatorCore", "LaneCore", "LaneSiteFile", "LaneWire", "LaneMQTT", "LaneTestKit",
+                "LaneCoordinator", "LaneCoordinatorCore", "LaneCore", "LaneSite", "LaneSiteFile", "LaneWire", "LaneMQTT", "LaneTestKit",
                 "LaneTruckAgent",
                 "LaneBrokerSim",
                 "LaneAuditor", "lane-coordinator", "lanectl",
@@ -189,7 +193,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LaneScenarioTests",
-            dependencies: ["LaneScenario", "LaneCore", "LaneFastSim", "LaneSiteFile", "LaneTestKit"],
+            dependencies: ["LaneScenario", "LaneCore", "LaneSite", "LaneFastSim", "LaneSiteFile", "LaneTestKit"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -202,17 +206,17 @@ let package = Package(
         ),
         .testTarget(
             name: "LaneAuditorTests",
-            dependencies: ["LaneAuditor", "LaneCore", "LaneSiteFile", "LaneTestKit"],
+            dependencies: ["LaneAuditor", "LaneCore", "LaneSite", "LaneSiteFile", "LaneTestKit"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "LaneSafetyCheckTests",
-            dependencies: ["LaneCore", "LaneSafetyCheck"],
+            dependencies: ["LaneCore", "LaneSite", "LaneSafetyCheck"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "LaneSiteFileTests",
-            dependencies: ["LaneCore", "LaneSiteFile", "LaneTestKit"],
+            dependencies: ["LaneCore", "LaneSite", "LaneSiteFile", "LaneTestKit"],
             swiftSettings: strict
         ),
     ],

@@ -75,10 +75,12 @@ LANE_WIRE_EMIT_DIR="$emitted" swift test -c release --filter LaneCoordinatorTest
 # time at 8x: three groups side by side, each serialized, with the machine to themselves (each run
 # takes about a third of a core; the twenty lossy trucks the most, so they run alone).
 phase "simulator runs over a real broker, three at a time, each checked by the auditor"
+# The test binary is run directly: two `swift test` at once would wait for each other's lock on .build.
+tests_binary="$(swift build -c release --show-bin-path)/TruckLaneCoordinatorPackageTests.xctest"
 groups=("lossyLinks" "coordinatorKill|brokerRestart|rogueOverrun" "breakdown|staleTruck|strictZoneGrants|shuttle")
 pids=()
 for i in "${!groups[@]}"; do
-    swift test -c release --skip-build --filter "BrokerSimulationTests/(${groups[$i]})" >"$testlog.sim$i" 2>&1 &
+    "$tests_binary" --testing-library swift-testing --filter "BrokerSimulationTests/(${groups[$i]})" >"$testlog.sim$i" 2>&1 &
     pids+=($!)
 done
 failed=0

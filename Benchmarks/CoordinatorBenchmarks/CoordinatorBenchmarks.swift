@@ -1,6 +1,7 @@
 import Benchmark
 import LaneCoordinator
 import LaneCore
+import LaneSite
 import LaneMQTT
 import LaneSiteFile
 import LaneTestKit

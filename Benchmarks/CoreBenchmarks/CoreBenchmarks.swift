@@ -1,5 +1,6 @@
 import Benchmark
 import LaneCore
+import LaneSite
 
 /// A site that grows with the fleet: one 100 km driverless lane (fifty 2 km following zones)
 /// per ten trucks, so that every truck has the same neighbourhood whatever the fleet size.

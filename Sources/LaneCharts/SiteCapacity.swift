@@ -1,4 +1,4 @@
-public import LaneCore
+public import LaneSite
 
 /// What a site's stations can pass: the bottleneck of each driverless lane and the site's
 /// capacity, from the site geometry and the trucks' physics (DOMAIN.md's station capacity).

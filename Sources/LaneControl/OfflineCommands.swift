@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import LaneCharts
-import LaneCore
+import LaneSite
 import LaneSiteFile
 import LaneWire
 

@@ -1,6 +1,7 @@
 import Foundation
 import LaneCore
 import LaneMQTT
+import LaneSite
 import LaneWire
 import Yams
 

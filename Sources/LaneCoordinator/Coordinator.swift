@@ -1,6 +1,7 @@
 public import LaneCoordinatorCore
 public import LaneCore
 import LaneMQTT
+public import LaneSite
 import LaneWire
 public import Logging
 

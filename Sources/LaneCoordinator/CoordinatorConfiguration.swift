@@ -1,6 +1,7 @@
 public import LaneCoordinatorCore
 public import LaneCore
 public import LaneMQTT
+public import LaneSite
 
 /// Everything the coordinator service is configured with. Read from a YAML file
 /// (`CoordinatorConfiguration.load`), every key optional except `site` and `fleet`; the command

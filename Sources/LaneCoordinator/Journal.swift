@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 public import LaneCoordinatorCore
 import LaneCore
+import LaneSite
 public import LaneWire
 
 /// The coordinator's write-ahead journal and audit log, in SQLite (WAL). Everything the

@@ -1,4 +1,5 @@
 import LaneCore
+import LaneSite
 import LaneWire
 
 extension CoordinatorCore {

@@ -1,4 +1,5 @@
 public import LaneCore
+public import LaneSite
 public import LaneWire
 import Logging
 

@@ -1,4 +1,5 @@
-public import LaneCore
+import LaneCore
+public import LaneSite
 public import LaneWire
 
 /// One thing the coordinator decided or observed, as the journal keeps it.

@@ -1,4 +1,5 @@
-public import LaneCore
+import LaneCore
+public import LaneSite
 public import LaneWire
 
 /// A route as VDA 5050 sees it: a chain of nodes, one at every zone entry, one at every station's

@@ -1,4 +1,5 @@
-public import LaneCore
+import LaneCore
+public import LaneSite
 public import LaneWire
 
 /// Which ended trips' retained states (`lanes/coordinator/trips/{tripId}`) are due to be cleared

@@ -1,4 +1,5 @@
-public import LaneCore
+import LaneCore
+public import LaneSite
 public import LaneWire
 
 /// What the coordinator keeps per truck beside the core.

@@ -1,4 +1,5 @@
 public import LaneCore
+public import LaneSite
 public import LaneWire
 
 /// Builds the VDA 5050 messages a truck receives from the core's commands, and reads its state

@@ -1,4 +1,5 @@
 public import LaneCore
+public import LaneSite
 public import LaneWire
 
 /// The zone requests of one truck that the coordinator follows through VDA 5050 3.0's lifecycle

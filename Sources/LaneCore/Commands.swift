@@ -1,3 +1,5 @@
+public import LaneSite
+
 /// How far a truck may drive, and until when: its end of authority and the authority's expiry.
 /// A truck stops at its end of authority, and stops where it is once the authority expires.
 public struct MovementAuthority: Sendable, Equatable {

@@ -1,3 +1,5 @@
+public import LaneSite
+
 /// Timing limits of the core. Every key has a default that suits the default site.
 ///
 /// Keys:

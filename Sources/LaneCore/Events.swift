@@ -1,3 +1,5 @@
+public import LaneSite
+
 /// A position and speed a truck reports about itself (VDA 5050 `state`), in the terms of its route.
 public struct TruckStateReport: Sendable, Equatable {
     /// The reporting truck.

@@ -1,3 +1,5 @@
+import LaneSite
+
 /// The interlocking: claims on zones and the movement authorities derived from them.
 extension SchedulerCore {
     // MARK: Claims

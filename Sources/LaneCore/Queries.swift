@@ -1,3 +1,5 @@
+public import LaneSite
+
 extension SchedulerCore {
     /// The trucks that have joined, in no particular order.
     public var truckIDs: [TruckID] { Array(truckIndex.keys) }

@@ -1,3 +1,5 @@
+public import LaneSite
+
 /// The collision-free scheduler core: a deterministic state machine that takes events and the
 /// current instant and returns commands. It never reads a clock and does no IO.
 ///

@@ -1,3 +1,5 @@
+import LaneSite
+
 /// The slot planner: predicted windows on exclusive zones and stations, and advisory speeds.
 ///
 /// The plan is a prediction. The interlocking uses it for one thing only: which of several

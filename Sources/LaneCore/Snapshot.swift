@@ -1,3 +1,5 @@
+public import LaneSite
+
 /// What the core currently believes about one truck: for operators, journals and tests.
 public struct TruckSnapshot: Sendable, Equatable {
     /// The truck.

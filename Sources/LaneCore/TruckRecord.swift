@@ -1,3 +1,5 @@
+import LaneSite
+
 /// A truck's trip as the core tracks it.
 struct ActiveTrip: Sendable {
     var request: TripRequest

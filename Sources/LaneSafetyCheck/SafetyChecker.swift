@@ -1,4 +1,5 @@
 public import LaneCore
+public import LaneSite
 
 /// Where a truck really is, as the simulator (not the core) knows it.
 public struct TruckTruth: Sendable, Equatable {

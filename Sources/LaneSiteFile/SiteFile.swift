@@ -1,4 +1,4 @@
-public import LaneCore
+public import LaneSite
 package import Yams
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import LaneCoordinatorCore
 import LaneCore
+import LaneSite
 import LaneTestKit
 import LaneWire
 import Testing

@@ -1,5 +1,6 @@
 import LaneCoordinatorCore
 import LaneCore
+import LaneSite
 import LaneWire
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import LaneCoordinatorCore
 import LaneCore
+import LaneSite
 import LaneSiteFile
 import LaneTestKit
 import LaneWire

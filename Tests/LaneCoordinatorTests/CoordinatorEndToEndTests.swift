@@ -3,6 +3,7 @@ import LaneCoordinator
 import LaneCoordinatorCore
 import LaneCore
 import LaneMQTT
+import LaneSite
 import LaneSiteFile
 import LaneTestKit
 import LaneTruckAgent

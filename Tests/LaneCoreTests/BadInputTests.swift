@@ -1,4 +1,5 @@
 import LaneCore
+import LaneSite
 import Testing
 
 /// Every kind of bad event gets a typed rejection, is counted, and changes nothing else.

@@ -1,3 +1,4 @@
+import LaneSite
 import Testing
 
 @testable import LaneCore

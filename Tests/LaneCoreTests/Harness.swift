@@ -1,4 +1,5 @@
 import LaneCore
+import LaneSite
 
 /// Small sites built in code, for scenario tests.
 enum TestSites {

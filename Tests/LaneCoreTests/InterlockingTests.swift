@@ -1,4 +1,5 @@
 import LaneCore
+import LaneSite
 import Testing
 
 /// Scenario tests of the interlocking on small sites: one rule per test, checked through the

@@ -2,6 +2,7 @@ import LaneCore
 import LaneFastSim
 import LaneSafetyCheck
 import LaneSimKit
+import LaneSite
 import PropertyBased
 import Testing
 

@@ -1,4 +1,5 @@
 import LaneCore
+import LaneSite
 import Testing
 
 /// A site with a mistake is refused with the mistake named; nothing is silently accepted.

@@ -1,5 +1,6 @@
 import LaneCore
 import LaneFastSim
+import LaneSite
 import LaneSiteFile
 import LaneTestKit
 import Testing

@@ -1,5 +1,6 @@
 import LaneCore
 import LaneSafetyCheck
+import LaneSite
 import Testing
 
 /// The checker must be able to fail: each property is broken on purpose and must be reported.

@@ -1,5 +1,6 @@
 import Foundation
 import LaneCore
+import LaneSite
 import LaneSiteFile
 import LaneTestKit
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-public import LaneCore
+public import LaneSite
 
 /// One sample of a truck's true state, as the simulator traces it (one JSON object per line).
 public struct TraceSample: Codable, Sendable, Equatable {

@@ -1,8 +1,9 @@
 import Foundation
 public import LaneAuditor
-public import LaneCore
+import LaneCore
 public import LaneMQTT
 import LaneSimKit
+public import LaneSite
 public import LaneTruckAgent
 import LaneWire
 import Synchronization
@@ -168,7 +169,7 @@ public struct BrokerSimulation: Sendable {
         let listening = Task {
             let decoder = WireDecoder()
             for await message in yard.messages {
-                if message.topic.hasSuffix("/order") {
+                if (try? VDA5050Topic(parsing: message.topic))?.kind == .order {
                     guard let order = try? decoder.decode(OrderMessage.self, from: message.payload),
                         let end = order.nodes.last(where: \.released)?.nodePosition?.x
                     else { continue }
@@ -183,8 +184,8 @@ public struct BrokerSimulation: Sendable {
                 }
             }
         }
-        try await yard.subscribe("lanes/coordinator/trips/#", qos: .atLeastOnce)
-        try await yard.subscribe("\(c.interfaceName)/\(VDA5050.majorVersion)/+/+/order", qos: .atLeastOnce)
+        try await yard.subscribe(CoordinatorTopic.everyTripState, qos: .atLeastOnce)
+        try await yard.subscribe(VDA5050Topic.everyTruck(interfaceName: c.interfaceName, kind: .order), qos: .atLeastOnce)
         let trips = Locked<[Trip]>([])
         /// Each truck's current trip (lane, channel), nil in a yard between trips.
         let current = Locked<[String: (lane: String, channel: String)]>([:])

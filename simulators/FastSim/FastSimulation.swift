@@ -1,7 +1,8 @@
 import Foundation
-public import LaneCore
+import LaneCore
 public import LaneSafetyCheck
 import LaneSimKit
+public import LaneSite
 
 /// The settings of one fast in-process run.
 public struct FastSimConfiguration: Sendable {
@@ -491,30 +492,23 @@ public struct FastSimulation<Controller: LaneController> {
 
     mutating func move(_ truck: inout SimulatedTruck, on route: Route, dt: Seconds) {
         let p = truck.profile
-        let limit = speedLimit(route, front: truck.front, length: p.length)
-        var target = min(limit, p.maxSpeed)
-        if truck.advisory > 0 { target = min(target, max(truck.advisory, 1)) }
-        if truck.paused || now > truck.expiry || truck.brokenUntil > now || truck.dwellUntil != nil {
-            target = 0
-        }
-        let distance = max(0, truck.heldEnd - truck.front)
-        var v: MetersPerSecond
-        if truck.emergency {
-            v = max(0, truck.speed - p.emergencyBraking * dt)
-        } else {
-            let curve = (2 * p.serviceBraking * max(0, distance - 0.02)).squareRoot()
-            let wanted = min(target, curve)
-            v = wanted > truck.speed ? min(wanted, truck.speed + p.acceleration * dt) : max(wanted, truck.speed - p.serviceBraking * dt)
-            if target == 0 { v = max(0, truck.speed - p.serviceBraking * dt) }
-        }
-        var advance = (truck.speed + v) / 2 * dt
-        if !truck.emergency && truck.front + advance > truck.heldEnd {
-            // Stop exactly at the end of authority (the braking curve's last centimetres).
-            advance = max(0, truck.heldEnd - truck.front)
-            v = 0
-        }
-        truck.front += advance
-        truck.speed = v
+        var limit = min(speedLimit(route, front: truck.front, length: p.length), p.maxSpeed)
+        if truck.advisory > 0 { limit = min(limit, max(truck.advisory, 1)) }
+        let mode: VehicleMotion.Mode =
+            if truck.emergency {
+                .emergency
+            } else if truck.paused || now > truck.expiry || truck.brokenUntil > now || truck.dwellUntil != nil {
+                .brake
+            } else {
+                .drive
+            }
+        var motion = VehicleMotion(front: truck.front, speed: truck.speed)
+        motion.step(
+            mode, target: truck.heldEnd, speedLimit: limit,
+            physics: .init(acceleration: p.acceleration, serviceBraking: p.serviceBraking, emergencyBraking: p.emergencyBraking), dt: dt)
+        truck.front = motion.front
+        truck.speed = motion.speed
+        let v = motion.speed
         if v < 0.01 && truck.wasMoving && !atStation(truck, route) { truck.unplannedStops += 1 }
         truck.wasMoving = v > 0.3
         // Stations: a truck standing at an uncleared stop point dwells, then is released.

@@ -1,4 +1,5 @@
 public import LaneCore
+public import LaneSite
 
 /// The naive controller the scheduler core is measured against: fixed blocks (one truck per
 /// zone, whatever its length), no slot plan, and a stop at every zone boundary (authority is

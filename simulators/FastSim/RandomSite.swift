@@ -1,5 +1,6 @@
-public import LaneCore
+import LaneCore
 import LaneSimKit
+public import LaneSite
 
 /// Random but valid sites for randomized safety and liveness runs: one to three lanes of
 /// following segments, crossings, stations and handover strips, with customs branches that

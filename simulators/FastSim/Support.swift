@@ -1,5 +1,6 @@
 import Foundation
 public import LaneCore
+public import LaneSite
 
 /// Something that coordinates trucks from events: the scheduler core, or a baseline to compare
 /// it with.

@@ -1,7 +1,8 @@
 import Foundation
 import LaneCharts
-public import LaneCore
+import LaneCore
 public import LaneFastSim
+public import LaneSite
 
 /// The planners' answer for one scenario: what the driverless lanes carried, against demand,
 /// the bottleneck's physical capacity and the target, and the fleet the target needs.

@@ -1,7 +1,8 @@
 import Foundation
 import LaneCharts
-public import LaneCore
+import LaneCore
 import LaneFastSim
+public import LaneSite
 
 /// The report's plots as SVG text.
 extension CapacityReport {

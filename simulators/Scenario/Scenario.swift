@@ -1,5 +1,6 @@
-public import LaneCore
+import LaneCore
 public import LaneFastSim
+public import LaneSite
 public import LaneSiteFile
 
 /// The throughput a scenario is judged against: a target of vehicles per day for the whole

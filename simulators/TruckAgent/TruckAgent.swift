@@ -169,8 +169,12 @@ public actor TruckAgent {
     /// Answers on `responses` of each kind, by its wire name.
     public private(set) var responsesReceived: [String: Int] = [:]
 
-    private var topicBase: String {
-        "\(configuration.interfaceName)/\(VDA5050.majorVersion)/\(configuration.manufacturer)/\(configuration.serialNumber)"
+    /// The truck's topic of `kind` (`LaneWire`'s VDA 5050 topic scheme).
+    func topic(_ kind: VDA5050Topic.Kind) -> String {
+        VDA5050Topic(
+            interfaceName: configuration.interfaceName, manufacturer: configuration.manufacturer, serialNumber: configuration.serialNumber,
+            kind: kind
+        ).description
     }
 
     /// A truck that connects with `broker` (its client id and last will are set here).
@@ -185,8 +189,10 @@ public actor TruckAgent {
             serialNumber: configuration.serialNumber, connectionState: .connectionBroken)
         broker.will = MQTTWill(
             MQTTOutbound(
-                topic:
-                    "\(configuration.interfaceName)/\(VDA5050.majorVersion)/\(configuration.manufacturer)/\(configuration.serialNumber)/connection",
+                topic: VDA5050Topic(
+                    interfaceName: configuration.interfaceName, manufacturer: configuration.manufacturer,
+                    serialNumber: configuration.serialNumber, kind: .connection
+                ).description,
                 payload: (try? WireEncoder().encode(will)) ?? [], qos: .atLeastOnce, retain: true))
         client = try MQTTClient(broker)
     }
@@ -195,13 +201,13 @@ public actor TruckAgent {
     /// reports until `stop()`.
     public func run() async throws {
         try await client.connect()
-        try await client.subscribe("\(topicBase)/order", qos: .atLeastOnce)
-        try await client.subscribe("\(topicBase)/instantActions", qos: .atLeastOnce)
-        if configuration.obeysZoneGrants { try await client.subscribe("\(topicBase)/responses", qos: .atLeastOnce) }
+        try await client.subscribe(topic(.order), qos: .atLeastOnce)
+        try await client.subscribe(topic(.instantActions), qos: .atLeastOnce)
+        if configuration.obeysZoneGrants { try await client.subscribe(topic(.responses), qos: .atLeastOnce) }
         let online = ConnectionMessage(
             headerId: 1, timestamp: WireTimestamp.format(secondsSince1970: configuration.now()), manufacturer: configuration.manufacturer,
             serialNumber: configuration.serialNumber, connectionState: .online)
-        try client.send(MQTTOutbound(topic: "\(topicBase)/connection", payload: try WireEncoder().encode(online), retain: true))
+        try client.send(MQTTOutbound(topic: topic(.connection), payload: try WireEncoder().encode(online), retain: true))
         let client = self.client
         let inbound = Task {
             for await message in client.messages { self.receive(message) }
@@ -220,7 +226,7 @@ public actor TruckAgent {
             headerId: 2, timestamp: WireTimestamp.format(secondsSince1970: configuration.now()), manufacturer: configuration.manufacturer,
             serialNumber: configuration.serialNumber, connectionState: .offline)
         if let payload = try? WireEncoder().encode(offline) {
-            try? await client.publish(MQTTOutbound(topic: "\(topicBase)/connection", payload: payload, retain: true))
+            try? await client.publish(MQTTOutbound(topic: topic(.connection), payload: payload, retain: true))
         }
         await client.close()
     }
@@ -280,19 +286,21 @@ public actor TruckAgent {
     func receive(_ message: MQTTInboundMessage) {
         if configuration.now() < linkDownUntil { return }  // the link is down
         if random.chance(configuration.link.loss) { return }  // lost on the way in
-        if message.topic.hasSuffix("/order") {
+        switch (try? VDA5050Topic(parsing: message.topic))?.kind {
+        case .order:
             guard let order = try? WireDecoder().decode(OrderMessage.self, from: message.payload) else { return }
             apply(order)
-        } else if message.topic.hasSuffix("/instantActions") {
+        case .instantActions:
             if instantActionsToDrop > 0 {
                 instantActionsToDrop -= 1
                 return
             }
             guard let actions = try? WireDecoder().decode(InstantActionsMessage.self, from: message.payload) else { return }
             for action in actions.actions { apply(action) }
-        } else if message.topic.hasSuffix("/responses") {
+        case .responses:
             guard let responses = try? WireDecoder().decode(ResponsesMessage.self, from: message.payload) else { return }
             for response in responses.responses { apply(response) }
+        default: break
         }
     }
 
@@ -421,28 +429,27 @@ public actor TruckAgent {
         let limit = speedLimits.first { position >= $0.from && position < $0.to }?.limit ?? c.maxSpeed
         updateZoneRequests(now: now)
         let target = self.target(now: now)
-        if emergency {
-            speed = max(0, speed - c.emergencyBraking * dt)
-        } else if paused || (now > authorityExpiry && overrunBy == 0) || order == nil || now < brokenUntil {
-            speed = max(0, speed - c.braking * dt)
-        } else {
-            let room = max(0, target - position)
-            let allowed = min(limit, c.maxSpeed, (2 * c.braking * room).squareRoot())
-            if c.obeysZoneGrants {
-                // What the truck could do on its authority alone: the grants cost it the difference.
-                let free = min(limit, c.maxSpeed, (2 * c.braking * max(0, self.target(now: now, grants: false) - position)).squareRoot())
-                if allowed < free - 0.01 { heldByGrants += dt }
+        let physics = VehicleMotion.Physics(acceleration: c.acceleration, serviceBraking: c.braking, emergencyBraking: c.emergencyBraking)
+        let mode: VehicleMotion.Mode =
+            if emergency {
+                .emergency
+            } else if paused || (now > authorityExpiry && overrunBy == 0) || order == nil || now < brokenUntil {
+                .brake
+            } else {
+                .drive
             }
-            speed = speed < allowed ? min(allowed, speed + c.acceleration * dt) : max(allowed, speed - 1.5 * c.braking * dt)
+        if mode == .drive && c.obeysZoneGrants {
+            // What the truck could do on its authority alone: the grants cost it the difference.
+            var free = VehicleMotion(front: position, speed: speed)
+            var granted = free
+            granted.step(.drive, target: target, speedLimit: min(limit, c.maxSpeed), physics: physics, dt: dt)
+            free.step(.drive, target: self.target(now: now, grants: false), speedLimit: min(limit, c.maxSpeed), physics: physics, dt: dt)
+            if granted.speed < free.speed - 0.01 { heldByGrants += dt }
         }
-        // It never passes its target (end of authority or station stop).
-        let next = position + speed * dt
-        if next >= target {
-            position = max(position, target)
-            speed = 0
-        } else {
-            position = next
-        }
+        var motion = VehicleMotion(front: position, speed: speed)
+        motion.step(mode, target: max(position, target), speedLimit: min(limit, c.maxSpeed), physics: physics, dt: dt)
+        position = motion.front
+        speed = motion.speed
         for node in nodes where abs(node.position - position) < 0.05 && speed < 0.01 {
             if let action = node.stationAction, stationStates[action.actionId] == .waiting {
                 stationStates[action.actionId] = .running
@@ -513,6 +520,6 @@ public actor TruckAgent {
 
 extension TruckAgent {
     func send(_ payload: [UInt8]) {
-        try? client.send(MQTTOutbound(topic: "\(topicBase)/state", payload: payload, qos: .atMostOnce))
+        try? client.send(MQTTOutbound(topic: topic(.state), payload: payload, qos: .atMostOnce))
     }
 }

@@ -7,6 +7,7 @@ import LaneCore
 import LaneFastSim
 import LaneMQTT
 import LaneScenario
+import LaneSite
 import LaneTruckAgent
 import LaneWire
 

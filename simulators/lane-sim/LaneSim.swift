@@ -3,6 +3,7 @@ import Foundation
 import LaneCore
 import LaneFastSim
 import LaneSafetyCheck
+import LaneSite
 import LaneSiteFile
 
 /// The vehicle simulator's command line.

@@ -2,6 +2,7 @@ import Foundation
 import LaneAuditor
 import LaneBrokerSim
 import LaneCore
+import LaneSite
 
 /// The live terminal view of a run over the broker: per lane a strip of the route with its
 /// stations and the trucks on it, then throughput and progress. Redrawn in place on a terminal.

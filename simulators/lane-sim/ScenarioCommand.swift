@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LaneCore
 import LaneScenario
+import LaneSite
 
 /// `lane-sim scenario`: a scenario in fast mode, ending with the capacity report.
 struct ScenarioRun: ParsableCommand {

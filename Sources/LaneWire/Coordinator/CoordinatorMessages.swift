@@ -14,6 +14,8 @@ public enum CoordinatorTopic {
     public static let operatorRequests = "lanes/coordinator/operator/request"
     /// Where the state of trip `tripId` is retained.
     public static func tripState(_ tripId: String) -> String { "lanes/coordinator/trips/\(tripId)" }
+    /// The filter of every trip's state.
+    public static let everyTripState = "lanes/coordinator/trips/#"
     /// Where replies to client `clientId` go.
     public static func operatorReplies(_ clientId: String) -> String { "lanes/coordinator/operator/reply/\(clientId)" }
 }
