@@ -17,6 +17,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "LaneCore", package: "TruckLaneCoordinator"),
+                .product(name: "LaneSite", package: "TruckLaneCoordinator"),
             ],
             path: "CoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -36,6 +37,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "LaneCoordinator", package: "TruckLaneCoordinator"),
                 .product(name: "LaneCore", package: "TruckLaneCoordinator"),
+                .product(name: "LaneSite", package: "TruckLaneCoordinator"),
                 .product(name: "LaneSiteFile", package: "TruckLaneCoordinator"),
                 .product(name: "LaneMQTT", package: "TruckLaneCoordinator"),
                 .product(name: "LaneWire", package: "TruckLaneCoordinator"),

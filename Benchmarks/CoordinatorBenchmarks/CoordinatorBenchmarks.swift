@@ -1,8 +1,8 @@
 import Benchmark
 import LaneCoordinator
 import LaneCore
-import LaneSite
 import LaneMQTT
+import LaneSite
 import LaneSiteFile
 import LaneTestKit
 import LaneWire
