@@ -129,7 +129,7 @@ let package = Package(
         // Independent safety checker: re-derives every safety property from the site geometry
         // and the commands, sharing no decision code with the interlocking.
         .target(name: "LaneSafetyCheck", dependencies: ["LaneCore", "LaneSite"], swiftSettings: strict),
-        // What the simulators share: the seeded random source.
+        // What the simulators share: the seeded random source, the lossy link, the truck's motion.
         .target(name: "LaneSimKit", path: "simulators/SimKit", swiftSettings: strict),
         // Fast in-process simulation: virtual clock, kinematic trucks, the core in the same process.
         .target(

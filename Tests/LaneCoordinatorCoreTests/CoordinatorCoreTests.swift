@@ -90,9 +90,7 @@ struct CoordinatorCoreTests {
     )
     func wholeTrip() throws {
         var desk = Desk()
-        desk.dispatch("trip-1", truck: "T1")
-        desk.report(desk.state("T1"))
-        desk.advance(0.5)
+        desk.startTrip("trip-1", truck: "T1")
         let end = desk.drive("T1", from: -5)
         #expect(end >= 386, "the truck reached the yard: \(end)")
         desk.advance(1)
@@ -113,9 +111,7 @@ struct CoordinatorCoreTests {
     @Test("a truck held at a station until the scan finishes; a finished action reported again is not counted again")
     func stationOnTheTrucksWord() {
         var desk = Desk()
-        desk.dispatch("trip-1", truck: "T1")
-        desk.report(desk.state("T1"))
-        desk.advance(0.5)
+        desk.startTrip("trip-1", truck: "T1")
         let held = desk.drive("T1", from: -5, within: 200) { action in !action.contains("xray") }
         #expect(abs(held - (234 + 20.5)) < 0.01, "the truck waits at the scanner's stop point: \(held)")
         #expect(desk.tripStates("trip-1").last?.state == .running)
@@ -127,9 +123,7 @@ struct CoordinatorCoreTests {
     @Test("a stop is sent again every second until the truck's state lists it, then no more")
     func resendUntilEchoed() throws {
         var desk = Desk()
-        desk.dispatch("trip-1", truck: "T1")
-        desk.report(desk.state("T1"))
-        desk.advance(0.5)
+        desk.startTrip("trip-1", truck: "T1")
         desk.drive("T1", from: -5, to: 30)
         #expect(desk.request(.holdTruck, truck: "T1")?.outcome == .done)
         let stop = try #require(desk.instantActions(to: "T1").last)
@@ -228,9 +222,7 @@ struct CoordinatorCoreTests {
     @Test("a green-to-red change re-routes the truck through the inspection bay, journaled; the same channel again changes nothing")
     func channelChange() {
         var desk = Desk()
-        desk.dispatch("trip-1", truck: "T1")
-        desk.report(desk.state("T1"))
-        desk.advance(0.5)
+        desk.startTrip("trip-1", truck: "T1")
         desk.drive("T1", from: -5, to: 60)
         desk.dispatch("trip-1", truck: "T1", channel: .red)
         #expect(desk.journal(in: desk.last).contains { if case .channelChanged(_, "trip-1", .red) = $0 { true } else { false } })
@@ -248,9 +240,7 @@ struct CoordinatorCoreTests {
     @Test("a drained lane lets its truck finish, then is held and announced; release-lane opens it again")
     func drain() throws {
         var desk = Desk()
-        desk.dispatch("trip-1", truck: "T1")
-        desk.report(desk.state("T1"))
-        desk.advance(0.5)
+        desk.startTrip("trip-1", truck: "T1")
         let drained = desk.request(.drainLane, lane: "import")
         let reply = try #require(drained)
         #expect(reply.result?["trucksOnLane"]?.items.compactMap(\.text) == ["T1"])
@@ -372,9 +362,7 @@ struct CoordinatorCoreTests {
     @Test("zone requests in a state are answered on the truck's responses topic: covered granted, ahead queued, elsewhere rejected")
     func zoneRequests() throws {
         var desk = Desk()
-        desk.dispatch("trip-1", truck: "T1")
-        desk.report(desk.state("T1"))
-        desk.advance(0.5)
+        desk.startTrip("trip-1", truck: "T1")
         desk.report(
             desk.state(
                 "T1", order: desk.orders(to: "T1").last,
@@ -390,9 +378,7 @@ struct CoordinatorCoreTests {
     @Test("a truck that falls silent is declared stale (journal, event); the plan is published every second, retained with its expiry")
     func staleAndPlan() throws {
         var desk = Desk()
-        desk.dispatch("trip-1", truck: "T1")
-        desk.report(desk.state("T1"))
-        desk.advance(0.5)
+        desk.startTrip("trip-1", truck: "T1")
         desk.drive("T1", from: -5, to: 40)
         desk.advance(4)
         #expect(desk.events().contains { $0.kind == .truckStale && $0.truck == "T1" })

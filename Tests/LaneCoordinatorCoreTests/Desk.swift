@@ -95,6 +95,13 @@ struct Desk {
                     perishable: false, channel: channel), topic: CoordinatorTopic.dispatch))
     }
 
+    /// Dispatches a trip to a truck waiting in its yard, which reports, and lets half a second pass.
+    mutating func startTrip(_ tripId: String, truck: String) {
+        dispatch(tripId, truck: truck)
+        report(state(truck))
+        advance(0.5)
+    }
+
     static let operatorReplies = ReplyAddress(topic: "lanes/operators/desk/replies", correlationData: [7])
 
     @discardableResult

@@ -2,7 +2,7 @@ import Foundation
 public import LaneAuditor
 import LaneCore
 public import LaneMQTT
-import LaneSimKit
+public import LaneSimKit
 public import LaneSite
 public import LaneTruckAgent
 import LaneWire

@@ -1,5 +1,5 @@
 public import LaneMQTT
-import LaneSimKit
+public import LaneSimKit
 import LaneWire
 
 /// A driverless truck that speaks VDA 5050 over MQTT, as the coordinator expects one to: it
@@ -81,25 +81,8 @@ public actor TruckAgent {
         }
     }
 
-    /// Faults of a truck's radio link, each a probability per message, drawn from `seed`.
-    public struct LinkFaults: Sendable, Equatable {
-        /// A message (either way) is lost.
-        public var loss: Double
-        /// A state report is sent twice.
-        public var duplication: Double
-        /// A state report is held back and sent after the next one (so it arrives late and out of order).
-        public var delay: Double
-        /// Seed of the draws.
-        public var seed: UInt64
-
-        /// No faults by default.
-        public init(loss: Double = 0, duplication: Double = 0, delay: Double = 0, seed: UInt64 = 1) {
-            self.loss = loss
-            self.duplication = duplication
-            self.delay = delay
-            self.seed = seed
-        }
-    }
+    /// Faults of a truck's radio link, each a probability per message, drawn from a seed.
+    public typealias LinkFaults = LossyLink.Faults
 
     /// A node of the current order.
     struct Node {
@@ -142,8 +125,8 @@ public actor TruckAgent {
     var reporting = true
     var linkDownUntil = -Double.infinity
     var brokenUntil = -Double.infinity
-    var random: SeededRandom
-    var heldBack: [UInt8]?
+    /// Its radio link, with the configured faults.
+    var link: LossyLink
     var instantActionsToDrop = 0
     var stopped = false
     var stateHeaderId: UInt64 = 0
@@ -181,7 +164,7 @@ public actor TruckAgent {
     public init(_ configuration: Configuration, broker: MQTTConfiguration) throws(MQTTError) {
         self.configuration = configuration
         position = configuration.initialPosition
-        random = SeededRandom(seed: configuration.link.seed)
+        link = LossyLink(configuration.link)
         var broker = broker
         broker.clientId = "truck-\(configuration.serialNumber)"
         let will = ConnectionMessage(
@@ -285,7 +268,7 @@ public actor TruckAgent {
 
     func receive(_ message: MQTTInboundMessage) {
         if configuration.now() < linkDownUntil { return }  // the link is down
-        if random.chance(configuration.link.loss) { return }  // lost on the way in
+        if !link.arrives() { return }  // lost on the way in
         switch (try? VDA5050Topic(parsing: message.topic))?.kind {
         case .order:
             guard let order = try? WireDecoder().decode(OrderMessage.self, from: message.payload) else { return }
@@ -502,18 +485,7 @@ public actor TruckAgent {
             instantActionStates: instantStates, powerSupply: .init(stateOfCharge: 80, charging: false), operatingMode: .automatic,
             safetyState: .init(activeEmergencyStop: emergency ? .remote : .none, fieldViolation: false))
         if let payload = try? WireEncoder().encode(state) {
-            let link = configuration.link
-            if random.chance(link.loss) { return }
-            if random.chance(link.delay) && heldBack == nil {
-                heldBack = payload
-                return
-            }
-            send(payload)
-            if random.chance(link.duplication) { send(payload) }
-            if let late = heldBack {
-                heldBack = nil
-                send(late)
-            }
+            for copy in link.send(payload) { send(copy) }
         }
     }
 }

@@ -43,3 +43,31 @@ struct VehicleMotionTests {
         #expect(abs(truck.front - 8.0) < 0.2, "8 m/s at 4 m/s² stops in 8 m: \(truck.front)")
     }
 }
+
+/// The lossy radio link of the simulated trucks.
+@Suite("the simulated trucks' lossy link")
+struct LossyLinkTests {
+    @Test("a message held back arrives after the next one; a lossless link delivers everything once, in order")
+    func delayAndOrder() {
+        var late = LossyLink(.init(delay: 1))
+        #expect(late.send([1]).isEmpty, "held back")
+        #expect(late.send([2]) == [[2], [1]], "the held-back message arrives after the next")
+        var clean = LossyLink(.init())
+        #expect((1...5).flatMap { clean.send([UInt8($0)]) } == (1...5).map { [UInt8($0)] })
+        #expect((1...5).allSatisfy { _ in clean.arrives() })
+    }
+
+    @Test("losses and duplicates come at about their rates and replay exactly from the seed")
+    func ratesAndReplay() {
+        func run() -> [[UInt8]] {
+            var link = LossyLink(.init(loss: 0.1, duplication: 0.1, seed: 11))
+            return (0..<2000).flatMap { link.send([UInt8($0 % 200)]) }
+        }
+        let sent = run()
+        #expect(sent == run(), "the same seed gives the same faults")
+        // 2,000 sent: about 200 lost and 180 duplicated of the 1,800 left.
+        #expect(sent.count > 1850 && sent.count < 2150, "\(sent.count) arrived")
+        var lossy = LossyLink(.init(loss: 1))
+        #expect(!lossy.arrives() && lossy.send([1]).isEmpty)
+    }
+}
