@@ -111,6 +111,22 @@ struct RandomizedSafetyTests {
         }
     }
 
+    /// Found by the randomized runs under faults on 2026-12-03, not fixed yet: a truck standing in
+    /// its origin yard at its end of authority is extended, starts, and is held within the same
+    /// few tenths of a second; the hold's limit (`holdLimit`, the stopping point from its last
+    /// report) puts the end 6.5 cm short of where the moving truck can stop. The independent
+    /// checker reports it as an unstoppable shortening. Kept as a known issue so that the test
+    /// says when it is fixed; the randomized runs may meet it again on another seed.
+    @Test("known unstoppable shortening of a truck that starts as a hold begins (random site, faults)")
+    func knownShorteningAtTheStart() {
+        let seed: UInt64 = 5_226_888_644_258_503_177
+        let (site, report) = Self.run(seed: seed, faults: true, minutes: 6, drain: false)
+        #expect(report.stepsChecked > 0)
+        withKnownIssue("unstoppable shortening at the start of a trip under a hold (seed \(seed))") {
+            #expect(report.violations.isEmpty, "\(Self.describe(seed, site, report))")
+        }
+    }
+
     /// Number of random runs per property; `LANE_RANDOM_RUNS` overrides it.
     static var runs: Int {
         if let text = getenv("LANE_RANDOM_RUNS"), let n = Int(String(cString: text)) { return n }

@@ -32,6 +32,7 @@ struct VehicleMotionTests {
             #expect(braking.front >= last)
             last = braking.front
         }
+        // From 7 m/s at 2 m/s² it stops after 3.5 s: 12.25 m.
         #expect(braking.speed == 0 && abs(braking.front - 12.25) < 0.2, "service braking from 7 m/s: \(braking.front) m")
     }
 
