@@ -158,14 +158,17 @@ public struct SafetyChecker: Sendable {
     }
 
     /// Records the commands the core sent at `time`, checking shortened authorities against the
-    /// trucks' true states at that instant.
+    /// trucks' true states at that instant (before the commands reach them).
     public mutating func observe(_ commands: [CoreCommand], at time: Seconds, truth: [TruckID: TruckTruth]) {
         for command in commands {
             switch command {
             case .authority(let authority, let change):
                 guard var t = tracked[authority.truck] else { continue }
                 checkOnRoute(authority, t, time: time)
-                if change == .shorten, let true_ = truth[authority.truck] {
+                // A shortening endangers the truck only if it ends short of the end the truck
+                // holds: one that repeats or passes it takes nothing from the truck, which is
+                // already braking for the end it holds.
+                if change == .shorten, let true_ = truth[authority.truck], authority.end < true_.heldEnd - tolerance {
                     let stop = true_.front + true_.profile.stoppingDistance(from: true_.speed)
                     if stop > authority.end + tolerance {
                         record(

@@ -111,20 +111,17 @@ struct RandomizedSafetyTests {
         }
     }
 
-    /// Found by the randomized runs under faults on 2026-12-03, not fixed yet: a truck standing in
-    /// its origin yard at its end of authority is extended, starts, and is held within the same
-    /// few tenths of a second; the hold's limit (`holdLimit`, the stopping point from its last
-    /// report) puts the end 6.5 cm short of where the moving truck can stop. The independent
-    /// checker reports it as an unstoppable shortening. Kept as a known issue so that the test
-    /// says when it is fixed; the randomized runs may meet it again on another seed.
-    @Test("known unstoppable shortening of a truck that starts as a hold begins (random site, faults)")
-    func knownShorteningAtTheStart() {
+    /// Found by the randomized runs under faults on 2026-12-03: a truck standing in its origin
+    /// yard is granted its first authority and starts; 0.3 s later the core sends the same end
+    /// again, labelled a shortening, and the independent checker took it for one the moving truck
+    /// could not stop before (by 6.5 cm). The end the truck held was already that end: the checker
+    /// now judges a shortening only against the end the truck holds.
+    @Test("a shortening that repeats the end the truck holds is not unstoppable (random site, faults, seed 5226888644258503177)")
+    func shorteningThatRepeatsTheHeldEnd() {
         let seed: UInt64 = 5_226_888_644_258_503_177
         let (site, report) = Self.run(seed: seed, faults: true, minutes: 6, drain: false)
         #expect(report.stepsChecked > 0)
-        withKnownIssue("unstoppable shortening at the start of a trip under a hold (seed \(seed))") {
-            #expect(report.violations.isEmpty, "\(Self.describe(seed, site, report))")
-        }
+        #expect(report.violations.isEmpty, "\(Self.describe(seed, site, report))")
     }
 
     /// Number of random runs per property; `LANE_RANDOM_RUNS` overrides it.

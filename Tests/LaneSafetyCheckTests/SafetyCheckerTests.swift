@@ -95,6 +95,19 @@ struct SafetyCheckerTests {
         #expect(properties(checker) == [.unstoppableShortening])
     }
 
+    @Test("a shortening that ends at or past the end the truck holds takes nothing from it and is not reported")
+    func shorteningToTheHeldEnd() throws {
+        var checker = SafetyChecker(site: try Self.site())
+        checker.tripStarted("A", lane: "import", channel: .green)
+        // Moving at 7 m/s toward its end at 55: it brakes for 55 whatever it is told again.
+        checker.observe([.authority(authority("A", 55), .shorten)], at: 0, truth: ["A": truth(50, speed: 7, end: 55)])
+        checker.observe([.authority(authority("A", 60), .shorten)], at: 0.1, truth: ["A": truth(50.5, speed: 6.8, end: 55)])
+        #expect(properties(checker).isEmpty)
+        // Short of the end it holds and short of where it can stop: reported.
+        checker.observe([.authority(authority("A", 52), .shorten)], at: 0.2, truth: ["A": truth(51, speed: 6.6, end: 55)])
+        #expect(properties(checker) == [.unstoppableShortening])
+    }
+
     @Test("a truck past the authority it obeys, and bodies too close, are reported")
     func pastAuthorityAndSeparation() throws {
         var checker = SafetyChecker(site: try Self.site())
