@@ -12,8 +12,11 @@ cd "$(dirname "$0")/.."
 source .ci/install-packages.sh
 install_packages pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev mosquitto python3
 echo "building lane-coordinator and lane-sim (the first build takes a few minutes)..."
-swift build -c release --product lane-coordinator >/dev/null
-swift build -c release --product lane-sim >/dev/null
+# Build progress and errors are shown; the dependencies' own warnings are not. A failed build
+# fails the pipeline (pipefail) and so the script.
+progress() { grep --line-buffered -E "^\[[0-9]+/[0-9]+\] (Compiling|Linking)|error:|^Build" || true; }
+swift build -c release --product lane-coordinator 2>&1 | progress
+swift build -c release --product lane-sim 2>&1 | progress
 
 scenario=${SCENARIO:-simulators/scenarios/huu-nghi-2030.yaml}
 scale=${SCALE:-10}
