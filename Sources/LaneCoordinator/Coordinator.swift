@@ -109,34 +109,24 @@ public actor Coordinator {
 
     // MARK: effects
 
-    /// Hands `input` to the core at the site time now and performs what it returns.
+    /// Hands `input` to the core at the site time now and performs what it returns, in the order
+    /// `EffectSequence` gives (journal first; a follow-up input at the same instant).
     func perform(_ input: CoordinatorInput) {
-        var journaled = true
-        perform(core.handle(input, now: clock.now()), journaled: &journaled)
-    }
-
-    /// Performs effects in order. `journaled` turns false at the first journal write that fails;
-    /// from then on no authority of the batch is published.
-    func perform(_ effects: [CoordinatorEffect], journaled: inout Bool) {
-        for effect in effects {
-            switch effect {
-            case .journal(let entries): if !write(entries) { journaled = false }
-            case .publish(let publication):
-                if publication.carriesAuthority && !journaled { continue }
-                publish(publication)
-            case .ifJournaled(let input, let otherwise):
-                if journaled {
-                    perform(core.handle(input, now: clock.now()), journaled: &journaled)
-                } else {
-                    perform(otherwise, journaled: &journaled)
-                }
-            case .history(let query):
+        let now = clock.now()
+        var steps = EffectSequence(core.handle(input, now: now))
+        while let step = steps.next() {
+            switch step {
+            case .journal(let entries): steps.journalWritten(write(entries))
+            case .handle(let followUp): steps.insert(core.handle(followUp, now: now))
+            case .perform(.publish(let publication)): publish(publication)
+            case .perform(.history(let query)):
                 let crossings = (try? store?.crossings(from: query.from, to: query.to)) ?? []
                 let entries = (try? store?.entries(from: query.from, to: query.to, excluding: [JournalKind.authority])) ?? []
                 if let reply = query.reply(crossings: crossings, entries: entries) { publish(reply) }
-            case .log(let line):
+            case .perform(.log(let line)):
                 logger.log(level: line.level, "\(line.message)", metadata: line.metadata.mapValues { .string($0) })
-            case .metric(let change): record(change)
+            case .perform(.metric(let change)): record(change)
+            case .perform: break  // journal and ifJournaled are steps of their own
             }
         }
     }

@@ -36,10 +36,12 @@ extension CoordinatorCore {
         case (.openZone, _, _, let zone?): command = .openZone(zone)
         case (.setPriority, let truck?, _, _): command = .setPriority(truck, request.priority ?? true)
         case (.history, _, _, _):
+            let answer = OperatorReply(
+                headerId: replyTo.map { nextHeaderId($0.topic) } ?? 0, timestamp: timestamp(), siteId: settings.siteId, outcome: .done)
             let query = HistoryQuery(
                 from: request.from.flatMap { try? WireTimestamp.parse($0) } ?? -.infinity,
                 to: request.to.flatMap { try? WireTimestamp.parse($0) } ?? .infinity, truck: request.truck, replyTo: replyTo,
-                header: (replyTo.map { nextHeaderId($0.topic) } ?? 0, timestamp(), settings.siteId))
+                answer: answer)
             return effects.append(.history(query))
         case (.trips, _, _, _):
             return reply(to: replyTo, .done, result: tripsSummary())

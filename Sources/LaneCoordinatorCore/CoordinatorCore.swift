@@ -86,8 +86,9 @@ public struct CoordinatorCore: Sendable {
             state = .offline
             publishStatus()
         }
-        defer { effects = [] }
-        return effects
+        let out = effects
+        effects = []
+        return out
     }
 
     /// Advances the scheduler core's clock (expiries, resends, staleness, re-planning), resends

@@ -202,24 +202,15 @@ public struct HistoryQuery: Sendable, Equatable {
     public var truck: String?
     /// Where the reply goes.
     public var replyTo: ReplyAddress?
-    /// The reply's header (id, timestamp) and site.
-    public var header: (headerId: UInt64, timestamp: String, siteId: String)
-
-    /// Equal when they ask for the same entries and answer to the same address.
-    public static func == (a: HistoryQuery, b: HistoryQuery) -> Bool {
-        a.from == b.from && a.to == b.to && a.truck == b.truck && a.replyTo == b.replyTo && a.header == b.header
-    }
+    /// The reply, with its header, that the entries complete.
+    public var answer: OperatorReply
 
     /// The reply with the journal's `crossings` and `entries` between the two instants.
     public func reply(crossings: [Crossing], entries: [JournalLogEntry]) -> Publication? {
         guard let replyTo else { return nil }
-        return Publication(
-            topic: replyTo.topic,
-            message: .reply(
-                OperatorReply(
-                    headerId: header.headerId, timestamp: header.timestamp, siteId: header.siteId, outcome: .done, reason: nil,
-                    result: HistoryReport.items(crossings: crossings, entries: entries, truck: truck))),
-            delivery: .atLeastOnce, correlationData: replyTo.correlationData)
+        var answer = answer
+        answer.result = HistoryReport.items(crossings: crossings, entries: entries, truck: truck)
+        return Publication(topic: replyTo.topic, message: .reply(answer), delivery: .atLeastOnce, correlationData: replyTo.correlationData)
     }
 }
 

@@ -38,41 +38,30 @@ extension CoordinatorCore {
         guard settings.fleet[TruckID(topic.serialNumber)] != nil else {
             return refused(.unknownVehicle, "\(topic.manufacturer)/\(topic.serialNumber) is not in the fleet")
         }
-        /// Decodes a truck's message and checks what every VDA 5050 message must satisfy.
-        func truckMessage<M: VDA5050Message>(_ type: M.Type) -> Result<M, InboundRefusal> {
+        /// Decodes a truck's message, checks what every VDA 5050 message must satisfy, and makes
+        /// the input of it.
+        func truckInput<M: VDA5050Message>(_ type: M.Type, _ make: (M) -> CoordinatorInput) -> CoordinatorInput {
             let decoded: M
             do {
                 decoded = try decoder.decode(M.self, from: message.payload)
             } catch {
-                return .failure(InboundRefusal(reason: .malformed, detail: error.description))
+                return refused(.malformed, error.description)
             }
             do {
                 try topic.check(decoded)
             } catch {
-                return .failure(InboundRefusal(reason: .topicMismatch, detail: error.description))
+                return refused(.topicMismatch, error.description)
             }
             guard decoded.version.split(separator: ".").first == "3" else {
-                return .failure(InboundRefusal(reason: .versionMismatch, detail: "protocol version \(decoded.version)"))
+                return refused(.versionMismatch, "protocol version \(decoded.version)")
             }
-            return .success(decoded)
-        }
-        func input<M: VDA5050Message>(_ type: M.Type, _ make: (M) -> CoordinatorInput) -> CoordinatorInput {
-            switch truckMessage(type) {
-            case .success(let decoded): make(decoded)
-            case .failure(let refusal): refused(refusal.reason, refusal.detail)
-            }
+            return make(decoded)
         }
         switch topic.kind {
-        case .state: return input(StateMessage.self) { .truckState($0, topic: message.topic) }
-        case .connection: return input(ConnectionMessage.self) { .truckConnection($0, topic: message.topic) }
-        case .factsheet: return input(FactsheetMessage.self) { .factsheet($0, topic: message.topic) }
+        case .state: return truckInput(StateMessage.self) { .truckState($0, topic: message.topic) }
+        case .connection: return truckInput(ConnectionMessage.self) { .truckConnection($0, topic: message.topic) }
+        case .factsheet: return truckInput(FactsheetMessage.self) { .factsheet($0, topic: message.topic) }
         default: return refused(.unknownTopic, "not a topic trucks publish")
         }
     }
-}
-
-/// Why a truck's message was refused, with the detail for the log.
-struct InboundRefusal: Error {
-    var reason: InboundRejection
-    var detail: String
 }

@@ -7,9 +7,9 @@ import LaneWire
 import Testing
 
 /// A `CoordinatorCore` on the test gate (`TestSites.gate`) with a manual clock: every input is
-/// handled at `now`, which only `advance` moves; the effects are kept for the assertions. A
-/// journal write fails only when `journalFails` is set; then `ifJournaled` takes its other way,
-/// and authorities after the failed write are dropped, as the service does.
+/// handled at `now`, which only `advance` moves; the effects are kept for the assertions, in the
+/// order and with the drops of the service's `EffectSequence`. A journal write fails only when
+/// `journalFails` is set.
 struct Desk {
     var core: CoordinatorCore
     /// Site seconds since 1970.
@@ -41,11 +41,21 @@ struct Desk {
 
     var timestamp: String { WireTimestamp.format(secondsSince1970: now) }
 
-    /// Handles an input at `now`, as the service performs it.
+    /// Handles an input at `now` and keeps the effects the service would carry out, in the
+    /// service's order (`EffectSequence`, as the `Coordinator` actor follows it).
     @discardableResult
     mutating func handle(_ input: CoordinatorInput) -> [CoordinatorEffect] {
-        var journaled = true
-        last = perform(core.handle(input, now: now), journaled: &journaled)
+        var steps = EffectSequence(core.handle(input, now: now))
+        last = []
+        while let step = steps.next() {
+            switch step {
+            case .journal(let entries):
+                last.append(.journal(entries))
+                steps.journalWritten(!journalFails)
+            case .handle(let followUp): steps.insert(core.handle(followUp, now: now))
+            case .perform(let effect): last.append(effect)
+            }
+        }
         all += last
         return last
     }
@@ -54,23 +64,6 @@ struct Desk {
     @discardableResult
     mutating func receive(_ topic: String, _ payload: [UInt8], replyTo: ReplyAddress? = nil) -> [CoordinatorEffect] {
         handle(core.input(from: InboundMessage(topic: topic, payload: payload, replyTo: replyTo)))
-    }
-
-    private mutating func perform(_ effects: [CoordinatorEffect], journaled: inout Bool) -> [CoordinatorEffect] {
-        var performed: [CoordinatorEffect] = []
-        for effect in effects {
-            switch effect {
-            case .journal:
-                if journalFails { journaled = false }
-                performed.append(effect)
-            case .publish(let p) where p.carriesAuthority && !journaled: continue
-            case .ifJournaled(let then, let otherwise):
-                performed +=
-                    journaled ? perform(core.handle(then, now: now), journaled: &journaled) : perform(otherwise, journaled: &journaled)
-            default: performed.append(effect)
-            }
-        }
-        return performed
     }
 
     /// Moves the clock by `seconds`, ticking every `tickEvery`.
@@ -198,16 +191,16 @@ struct Desk {
         let deadline = now + within
         // Without a target: the route's end, the last node of the latest order.
         func end() -> Meters {
-            target ?? orders(to: truck).last?.nodes.last.flatMap { Self.position(of: $0.nodeId) } ?? .infinity
+            target ?? orders(to: truck).last?.nodes.last?.nodePosition?.x ?? .infinity
         }
         while position < end() - 1e-6 && now < deadline {
             let order = orders(to: truck).last
             let nodes = order?.nodes ?? []
-            let released = nodes.filter(\.released).compactMap { Self.position(of: $0.nodeId) }.max() ?? start
+            let released = nodes.filter(\.released).compactMap(\.nodePosition?.x).max() ?? start
             // The next station stop ahead that is not finished.
             let stop = nodes.compactMap { node -> (Meters, String)? in
                 guard let action = node.actions.first(where: { $0.actionType == LaneActionType.laneStationStop.rawValue }),
-                    stations[action.actionId]?.actionStatus != .finished, let at = Self.position(of: node.nodeId), at >= position - 1e-6
+                    stations[action.actionId]?.actionStatus != .finished, let at = node.nodePosition?.x, at >= position - 1e-6
                 else { return nil }
                 return (at, action.actionId)
             }.min { $0.0 < $1.0 }
@@ -234,21 +227,9 @@ struct Desk {
         return position
     }
 
-    /// The route position of a node id (`zone@offset`) on the test gate's import lane, green.
-    static func position(of nodeId: String) -> Meters? {
-        guard let node = LaneNodeName.parse(nodeId), let entry = greenEntries[node.zone] else { return nil }
-        return entry + node.offset
-    }
-
+    /// The node of `nodes` last at or behind route position `s`, with its position (an order's
+    /// nodes carry their route position as `nodePosition.x`).
     static func lastNode(atOrBefore s: Meters, in nodes: [OrderNode]) -> (id: String, at: Meters)? {
-        nodes.compactMap { n in position(of: n.nodeId).map { (n.nodeId, $0) } }.filter { $0.1 <= s + 1e-6 }.max { $0.1 < $1.1 }
+        nodes.compactMap { n in n.nodePosition.map { (n.nodeId, $0.x) } }.filter { $0.1 <= s + 1e-6 }.max { $0.1 < $1.1 }
     }
-
-    /// Zone entries of the green route: exit-gate 0, road 24, km0 144, scan-queue 154, xray 234,
-    /// scan-exit 256, bypass 276, merge 306, yard-road 326 (the zones end at 386; the route's end,
-    /// where the truck's rear has cleared them, is further).
-    static let greenEntries: [String: Meters] = [
-        "exit-gate": 0, "road": 24, "km0": 144, "scan-queue": 154, "xray": 234, "scan-exit": 256, "bypass": 276, "merge": 306,
-        "yard-road": 326,
-    ]
 }

@@ -27,7 +27,9 @@ final class Gate: Sendable {
     let operatorClient: MQTTClient
     let observed: Collector<MQTTInboundMessage>
 
-    var now: Double { origin + (SiteClock.systemNow() - origin) * Gate.scale }
+    /// The site clock shared with the coordinator and the trucks.
+    var clock: SiteClock { SiteClock(scale: Gate.scale, origin: origin) }
+    var now: Double { clock.now() }
 
     init(fleet: [String], security: TestBroker.Security = .anonymous, journal: Bool = false) async throws {
         broker = try await TestBroker.start(security, capture: true)
@@ -59,10 +61,10 @@ final class Gate: Sendable {
         _ serial: String, at position: Double = 0, obeysZoneGrants: Bool = false,
         dwell: @escaping @Sendable (String, String) -> Double = { _, _ in 2 }
     ) async throws -> TruckAgent {
-        let origin = self.origin
+        let clock = self.clock
         var truck = TruckAgent.Configuration(
-            serialNumber: serial, stateInterval: 0.25, timeScale: Gate.scale,
-            now: { origin + (SiteClock.systemNow() - origin) * Gate.scale }, dwell: dwell, initialPosition: position)
+            serialNumber: serial, stateInterval: 0.25, timeScale: Gate.scale, now: { clock.now() }, dwell: dwell,
+            initialPosition: position)
         truck.obeysZoneGrants = obeysZoneGrants
         let agent = try TruckAgent(truck, broker: broker.configuration(clientId: serial))
         let task = Task { try await agent.run() }
@@ -157,7 +159,8 @@ struct CoordinatorProcess: Sendable {
     let origin = SiteClock.systemNow()
     var folder: String { broker.folder }
     var now: @Sendable () -> Double {
-        { [origin] in origin + (SiteClock.systemNow() - origin) * Gate.scale }
+        let clock = SiteClock(scale: Gate.scale, origin: origin)
+        return { clock.now() }
     }
 
     /// A broker, the site file and a configuration (`extra` lines appended).
