@@ -36,6 +36,11 @@ public final class Journal: Sendable {
                     CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
                     """)
         }
+        migrator.registerMigration("2") { db in
+            // The furthest end of the order's authorities: a shortening the truck may not have heard.
+            try db.execute(sql: "ALTER TABLE authorities ADD COLUMN reach REAL")
+            try db.execute(sql: "CREATE INDEX crossings_trip ON crossings(trip)")
+        }
         try migrator.migrate(database)
     }
 
@@ -56,18 +61,35 @@ public final class Journal: Sendable {
                 sql: "INSERT INTO meta(key, value) VALUES('run', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [run]
             )
             let trips = try Row.fetchAll(db, sql: "SELECT * FROM trips WHERE endedAt IS NULL ORDER BY admittedAt").map { row in
-                JournalRecovery.OpenTrip(
-                    tripId: row["trip"], truck: TruckID(row["truck"]), lane: LaneID(row["lane"]),
-                    channel: CustomsChannel(rawValue: row["channel"]) ?? .red, containerId: row["container"], perishable: row["perishable"])
+                let trip: String = row["trip"]
+                let passed = try Row.fetchAll(db, sql: "SELECT kind, zone FROM crossings WHERE trip = ?", arguments: [trip]).compactMap {
+                    crossing in
+                    CrossingKind(rawValue: crossing["kind"]).map { JournalRecovery.Passage($0, ZoneID(crossing["zone"])) }
+                }
+                // Emergency-stopped on the trip and not released since.
+                let lastStop = try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT kind FROM entries WHERE truck = ? AND kind IN ('emergency-stop', 'resume') AND id > COALESCE(
+                            (SELECT MAX(id) FROM entries WHERE trip = ? AND kind = 'trip-admitted'), 0) ORDER BY id DESC LIMIT 1
+                        """, arguments: [row["truck"] as String, trip])
+                return JournalRecovery.OpenTrip(
+                    tripId: trip, truck: TruckID(row["truck"]), lane: LaneID(row["lane"]),
+                    channel: CustomsChannel(rawValue: row["channel"]) ?? .red, containerId: row["container"], perishable: row["perishable"],
+                    passed: Set(passed), emergencyStopped: lastStop == JournalKind.emergencyStop.rawValue)
             }
             var authorities: [TruckID: JournalRecovery.Authority] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM authorities") {
                 authorities[TruckID(row["truck"])] = .init(
-                    orderId: row["orderId"], sequence: UInt64(row["sequence"] as Int64), end: row["endPosition"], expiry: row["expiry"])
+                    orderId: row["orderId"], sequence: UInt64(row["sequence"] as Int64), end: row["endPosition"], expiry: row["expiry"],
+                    reach: row["reach"])
             }
-            let holds = try Row.fetchAll(db, sql: "SELECT * FROM holds ORDER BY at").map { row in
-                (HoldKind(rawValue: row["kind"])).map { JournalRecovery.Hold(kind: $0, target: row["target"], reason: row["reason"]) }
-            }.compactMap { $0 }
+            // A hold's key is `<kind>:<target>` (one row per kind and target); the target follows the kind.
+            let holds = try Row.fetchAll(db, sql: "SELECT * FROM holds ORDER BY at").compactMap { row -> JournalRecovery.Hold? in
+                let key: String = row["target"]
+                guard let kind = HoldKind(rawValue: row["kind"]), key.hasPrefix("\(kind.rawValue):") else { return nil }
+                return JournalRecovery.Hold(kind: kind, target: String(key.dropFirst(kind.rawValue.count + 1)), reason: row["reason"])
+            }
             return JournalRecovery(run: run, openTrips: trips, authorities: authorities, holds: holds)
         }
     }
@@ -135,10 +157,13 @@ extension JournalEntry {
         case .authority(let at, let truck, let orderId, let sequence, let end, let expiry, let change):
             try db.execute(
                 sql: """
-                    INSERT INTO authorities(truck, orderId, sequence, endPosition, expiry, at) VALUES(?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(truck) DO UPDATE SET orderId = excluded.orderId, sequence = excluded.sequence,
+                    INSERT INTO authorities(truck, orderId, sequence, endPosition, expiry, at, reach) VALUES(?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(truck) DO UPDATE SET
+                        reach = CASE WHEN authorities.orderId = excluded.orderId THEN MAX(COALESCE(authorities.reach, authorities.endPosition),
+                            excluded.endPosition) ELSE excluded.endPosition END,
+                        orderId = excluded.orderId, sequence = excluded.sequence,
                         endPosition = excluded.endPosition, expiry = excluded.expiry, at = excluded.at
-                    """, arguments: [truck.rawValue, orderId, Int64(sequence), end, expiry, at])
+                    """, arguments: [truck.rawValue, orderId, Int64(sequence), end, expiry, at, end])
             try entry(db, at, .authority, truck, orderId, "\(change) \(sequence) to \(end) until \(expiry)")
         case .command(let at, let truck, let kind, let reason):
             try entry(db, at, kind, truck, nil, reason)

@@ -43,6 +43,9 @@ extension CoordinatorCore {
             orderId: run == 1 ? trip.tripId : "\(trip.tripId)~r\(run)")
         session.stationActions = [:]
         session.finishedStations = []
+        session.recovered = false
+        session.passedBeforeRestart = []
+        session.journaledAuthority = nil
         session.front = nil
         session.startedRunning = false
         sessions[truck] = session
@@ -142,8 +145,10 @@ extension CoordinatorCore {
                 return sessions[truck]?.trip.map { [.tripEnded(at: now, tripId: $0.tripId, outcome: "finished")] } ?? []
             case .tripCancelled(let truck, _):
                 return sessions[truck]?.trip.map { [.tripEnded(at: now, tripId: $0.tripId, outcome: "cancelled")] } ?? []
-            case .handoverCrossed(let truck, let zone): return [.crossing(crossing(truck, kind: .km0, zone: zone))]
-            case .zoneEntered(let truck, let zone): return [.crossing(crossing(truck, kind: .zone, zone: zone))]
+            case .handoverCrossed(let truck, let zone):
+                return passedBeforeRestart(truck, .km0, zone) ? [] : [.crossing(crossing(truck, kind: .km0, zone: zone))]
+            case .zoneEntered(let truck, let zone):
+                return passedBeforeRestart(truck, .zone, zone) ? [] : [.crossing(crossing(truck, kind: .zone, zone: zone))]
             case .truckStale(let truck): return [.truck(at: now, truck: truck, kind: .truckStale, detail: "")]
             case .truckFresh(let truck): return [.truck(at: now, truck: truck, kind: .truckFresh, detail: "")]
             case .overrun(let truck, let by): return [.truck(at: now, truck: truck, kind: .truckOverrun, detail: "\(by) m")]
@@ -151,6 +156,12 @@ extension CoordinatorCore {
             }
         case .slotPlan, .rejected: return []
         }
+    }
+
+    /// Whether the truck's trip crossed `zone` before a restart (the journal has it): a resumed
+    /// trip's first report names every zone behind the truck, and none is recorded twice.
+    func passedBeforeRestart(_ truck: TruckID, _ kind: CrossingKind, _ zone: ZoneID) -> Bool {
+        sessions[truck]?.passedBeforeRestart.contains(JournalRecovery.Passage(kind, zone)) == true
     }
 
     /// A crossing of the truck now, with its trip, container and channel.
@@ -215,10 +226,10 @@ extension CoordinatorCore {
     mutating func record(_ notice: CoreNotice) {
         switch notice {
         case .tripAdmitted(let truck, let lane, let channel):
+            // A trip resumed after a restart was admitted before it.
+            guard sessions[truck]?.recovered != true else { return }
             log(.info, "trip admitted", ["truck": "\(truck)", "lane": "\(lane)", "channel": channel.rawValue])
-            if let trip = sessions[truck]?.trip, sessions[truck]?.recovered != true {
-                publishTripState(trip.tripId, truck: truck, .accepted)
-            }
+            if let trip = sessions[truck]?.trip { publishTripState(trip.tripId, truck: truck, .accepted) }
             publishEvent(kind: .tripAdmitted, truck: truck, lane: lane, channel: channel)
         case .tripCompleted(let truck, let lane):
             counters.tripsCompleted += 1
@@ -233,12 +244,14 @@ extension CoordinatorCore {
             sendInstantAction(truck, type: .cancelOrder)
             publishEvent(kind: .tripCancelled, truck: truck, lane: lane)
         case .zoneEntered(let truck, let zone):
+            guard !passedBeforeRestart(truck, .zone, zone) else { return }
             if sessions[truck]?.startedRunning == false, let trip = sessions[truck]?.trip {
                 sessions[truck]?.startedRunning = true
                 publishTripState(trip.tripId, truck: truck, .running)
             }
             publishEvent(kind: .zoneEntered, truck: truck, zone: zone)
         case .handoverCrossed(let truck, let zone):
+            guard !passedBeforeRestart(truck, .km0, zone) else { return }
             log(.info, "km 0 crossed", ["truck": "\(truck)", "zone": "\(zone)"])
             publishEvent(kind: .handoverCrossed, truck: truck, zone: zone)
         case .rerouted(let truck, let channel): publishEvent(kind: .rerouted, truck: truck, channel: channel)

@@ -31,7 +31,6 @@ public struct CoordinatorCore: Sendable {
     /// Trucks with an open trip that have not reported since the restart.
     public internal(set) var awaitingResync: Set<TruckID> = []
     var recoveringSince: Seconds?
-    var heldForRecovery = false
     /// Lanes that take no new trip until the trucks on them have finished.
     public internal(set) var drainingLanes: Set<LaneID> = []
     /// Ended trips whose retained state is still on the broker.
@@ -137,6 +136,13 @@ public struct CoordinatorCore: Sendable {
         }
         let report = VehicleTranslation.report(
             from: state, measuredAt: measuredAt, front: front, on: session.nodes, orderId: session.trip?.orderId)
+        if awaitingResync.contains(truck) {
+            // Its first report after the restart: checked against the journal before it counts.
+            sessions[truck] = session
+            if let contradiction = contradiction(in: state, of: truck) { holdForOperator(truck, because: contradiction) }
+            sessions[truck]?.journaledAuthority = nil
+            session = sessions[truck]!
+        }
         let commands = scheduler.handle(.stateReport(report), now: now)
         if Self.rejection(in: commands) != nil {
             sessions[truck] = session

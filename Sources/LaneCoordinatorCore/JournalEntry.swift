@@ -71,15 +71,39 @@ public struct JournalRecovery: Sendable, Equatable {
         public var containerId: String
         /// Perishable cargo.
         public var perishable: Bool
+        /// What the trip has already crossed (zones entered, km 0, stations passed): recovery
+        /// never records these again.
+        public var passed: Set<Passage>
+        /// Its truck's last stop command on the trip was an emergency stop, not yet released.
+        public var emergencyStopped: Bool
 
         /// An open trip.
-        public init(tripId: String, truck: TruckID, lane: LaneID, channel: CustomsChannel, containerId: String, perishable: Bool) {
+        public init(
+            tripId: String, truck: TruckID, lane: LaneID, channel: CustomsChannel, containerId: String, perishable: Bool,
+            passed: Set<Passage> = [], emergencyStopped: Bool = false
+        ) {
             self.tripId = tripId
             self.truck = truck
             self.lane = lane
             self.channel = channel
             self.containerId = containerId
             self.perishable = perishable
+            self.passed = passed
+            self.emergencyStopped = emergencyStopped
+        }
+    }
+
+    /// One crossing of a trip, without its time: what was crossed where.
+    public struct Passage: Sendable, Hashable {
+        /// What was crossed.
+        public var kind: CrossingKind
+        /// The zone.
+        public var zone: ZoneID
+
+        /// A crossing's kind and zone.
+        public init(_ kind: CrossingKind, _ zone: ZoneID) {
+            self.kind = kind
+            self.zone = zone
         }
     }
 
@@ -93,13 +117,17 @@ public struct JournalRecovery: Sendable, Equatable {
         public var end: Double
         /// Its expiry (site seconds).
         public var expiry: Double
+        /// The furthest end of any authority of the same order: what the truck may still hold
+        /// if it did not hear a shortening.
+        public var reach: Double
 
-        /// A last authority.
-        public init(orderId: String, sequence: UInt64, end: Double, expiry: Double) {
+        /// A last authority; `reach` defaults to its end.
+        public init(orderId: String, sequence: UInt64, end: Double, expiry: Double, reach: Double? = nil) {
             self.orderId = orderId
             self.sequence = sequence
             self.end = end
             self.expiry = expiry
+            self.reach = max(reach ?? end, end)
         }
     }
 

@@ -21,6 +21,11 @@ struct TruckSession: Sendable {
     var pendingInstant: PendingInstantAction?
     /// Its trip was reloaded from the journal after a restart.
     var recovered = false
+    /// What its trip crossed before the restart, as the journal has it: not recorded again.
+    var passedBeforeRestart: Set<JournalRecovery.Passage> = []
+    /// After a restart, until its first report: the journal's last authority of the trip
+    /// (nil: none was sent), against which that report is checked.
+    var journaledAuthority: JournalRecovery.Authority?
 }
 
 /// A stop, go or emergency stop sent and not yet acknowledged by the truck's state.
@@ -43,8 +48,9 @@ public struct TripRecord: Sendable, Equatable {
     public var channel: CustomsChannel
     /// Perishable cargo.
     public var perishable: Bool
-    /// The VDA 5050 order id: the trip id, with `~r<run>` after a restart of the coordinator (a
-    /// new order, so that the truck takes its authorities whatever update id it last applied).
+    /// The VDA 5050 order id: the trip id. A trip resumed after a restart keeps the order its
+    /// truck holds (the journal's), whose update ids go on from the journal's last; a trip that
+    /// had no authority before the restart gets `<trip>~r<run>`.
     public var orderId: String
 }
 

@@ -58,6 +58,41 @@ public struct TripRequest: Sendable, Equatable {
     }
 }
 
+/// A trip taken back after a restart of the service that runs the core, with the authority the
+/// truck may still hold (its journal has it): the truck keeps it, and no new authority is
+/// decided for it before its first report.
+public struct ResumedTrip: Sendable, Equatable {
+    /// The trip, as it was admitted (with any channel change since).
+    public var request: TripRequest
+    /// The sequence of the last authority sent on the trip (0: none was sent).
+    public var sequence: UInt64
+    /// That authority's end (route position).
+    public var end: Meters
+    /// The furthest end of any authority of the trip the truck may still hold (a shortening it
+    /// may not have heard): the space claimed until the truck echoes `sequence`.
+    public var reach: Meters
+    /// That authority's expiry (site seconds).
+    public var expiry: Seconds
+    /// The stations of the route that have already released the truck.
+    public var clearedStations: Set<ZoneID>
+    /// The truck was emergency-stopped and not released: it stays so until an operator releases it.
+    public var emergencyStopped: Bool
+
+    /// A trip to resume; `reach` is at least `end`.
+    public init(
+        request: TripRequest, sequence: UInt64, end: Meters, reach: Meters, expiry: Seconds, clearedStations: Set<ZoneID> = [],
+        emergencyStopped: Bool = false
+    ) {
+        self.request = request
+        self.sequence = sequence
+        self.end = end
+        self.reach = max(reach, end)
+        self.expiry = expiry
+        self.clearedStations = clearedStations
+        self.emergencyStopped = emergencyStopped
+    }
+}
+
 /// What an operator in the command centre asks of the core.
 public enum OperatorCommand: Sendable, Equatable {
     /// Stop one truck where it can stop with service braking, and keep it there.
@@ -98,6 +133,9 @@ public enum CoreEvent: Sendable, Equatable {
     case truckLeft(TruckID)
     /// A trip was dispatched to a truck.
     case tripAssigned(TripRequest)
+    /// A trip taken back after a restart: the truck keeps the authority it holds, and its claim
+    /// covers every place it may be in up to that authority's reach until it reports.
+    case tripResumed(ResumedTrip)
     /// Customs assigned (or changed) a truck's channel; the truck is re-routed if it can still
     /// stop before the branch.
     case channelAssigned(TruckID, CustomsChannel)

@@ -198,6 +198,21 @@ extension SchedulerCore {
         return min(max(distance / available, 1.5), max(limit, 1.5))
     }
 
+    /// Whether a truck other than `t` claims any of the route of `t` between `a` and `b` (any of
+    /// an exclusive zone counts as all of it).
+    func othersClaim(_ t: Int, from a: Meters, to b: Meters) -> Bool {
+        guard let route = trucks[t].trip?.route else { return false }
+        for leg in route.legs where leg.end > a && leg.start < b {
+            let exclusive = site.zones[leg.zone].isExclusive
+            for claim in claims[leg.zone] where claim.truck != t {
+                if exclusive { return true }
+                let (low, high) = interval(of: claim, on: leg)
+                if low < b && high > a { return true }
+            }
+        }
+        return false
+    }
+
     /// Recomputes the authority of `t` and sends what changed.
     mutating func evaluate(_ t: Int, now: Seconds) {
         guard let trip = trucks[t].trip, trucks[t].hasReport else { return }
@@ -206,9 +221,13 @@ extension SchedulerCore {
         // shortening it never heard), once released: its end becomes where it stands. That space
         // is inside its claim, which was kept for exactly this.
         var adopted = false
+        // Only where no other truck claims that space too: after a restart a claim comes from the
+        // journal's reach and is not exclusive (found by the randomized restarts: a truck standing
+        // at a crossing's doorstep adopted space into it that another truck held).
         if !trucks[t].emergencyStopped, trucks[t].speed < 0.1,
             trucks[t].front + trucks[t].uncertainty > trucks[t].authorityEnd,
-            trucks[t].front + trucks[t].uncertainty <= trucks[t].claimTo
+            trucks[t].front + trucks[t].uncertainty <= trucks[t].claimTo,
+            !othersClaim(t, from: trucks[t].authorityEnd, to: trucks[t].front + trucks[t].uncertainty)
         {
             trucks[t].authorityEnd = trucks[t].front + trucks[t].uncertainty
             // The truck may still hold the longer authority it had: the next authority replaces

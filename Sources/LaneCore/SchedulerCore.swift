@@ -75,6 +75,7 @@ public struct SchedulerCore: Sendable {
         case .truckJoined(let id, let profile): join(id, profile)
         case .truckLeft(let id): leave(id)
         case .tripAssigned(let trip): admit(trip, now: now)
+        case .tripResumed(let trip): resume(trip, now: now)
         case .channelAssigned(let id, let channel): reroute(id, channel, now: now)
         case .stateReport(let report): accept(report, now: now)
         case .stationFinished(let id, let zone): finishStation(id, zone, now: now)
@@ -115,14 +116,15 @@ public struct SchedulerCore: Sendable {
         freeSlots.append(t)
     }
 
-    mutating func admit(_ request: TripRequest, now: Seconds) {
+    /// Admits a trip; `resuming`, one admitted before a restart (a held lane takes it back).
+    mutating func admit(_ request: TripRequest, now: Seconds, resuming: Bool = false) {
         guard let t = truckIndex[request.truck] else { return reject(request.truck, .unknownTruck) }
         guard trucks[t].trip == nil else { return reject(request.truck, .alreadyOnTrip) }
         guard let laneNumber = site.laneIndex[request.lane] else {
             return reject(request.truck, .unknownLane(request.lane))
         }
         guard site.lanes[laneNumber].driverless else { return reject(request.truck, .laneNotDriverless(request.lane)) }
-        guard !heldLanes.contains(laneNumber) else { return reject(request.truck, .laneClosed(request.lane)) }
+        guard resuming || !heldLanes.contains(laneNumber) else { return reject(request.truck, .laneClosed(request.lane)) }
         let route = site.route(lane: request.lane, channel: request.channel)!
         admissions += 1
         var truck = trucks[t]
@@ -142,6 +144,40 @@ public struct SchedulerCore: Sendable {
         trucks[t] = truck
         out.append(.notice(.tripAdmitted(request.truck, request.lane, request.channel)))
         planTruck(t, now: now)
+    }
+
+    /// Takes back a trip after a restart. The truck's authority is the journaled one, its claim
+    /// runs from the lane's start to the authority's reach (where it is is not known yet), and
+    /// its first report places it without shortening anything: the claim shrinks to its rear,
+    /// and the authority is renewed or extended only from there.
+    mutating func resume(_ resumed: ResumedTrip, now: Seconds) {
+        admit(resumed.request, now: now, resuming: true)
+        guard let t = truckIndex[resumed.request.truck], var trip = trucks[t].trip, trip.request == resumed.request else { return }
+        for (i, leg) in trip.route.legs.enumerated() where resumed.clearedStations.contains(site.zones[leg.zone].id) {
+            trip.cleared[i] = true
+        }
+        var truck = trucks[t]
+        truck.trip = trip
+        // Its reports are counted stale from the restart, not from before it.
+        truck.receivedAt = now
+        // Still stopped (it heard the emergency stop before the restart): not sent again.
+        truck.emergencyStopped = truck.emergencyStopped || resumed.emergencyStopped
+        // An authority is restored wherever it ends: one short of the lane (a truck waiting in its
+        // yard) counts too, or the next would start again at sequence 1, which the truck ignores.
+        if resumed.sequence > 0 && resumed.end.isFinite {
+            truck.authoritySequence = max(truck.authoritySequence, resumed.sequence)
+            truck.tripFirstSequence = truck.authoritySequence
+            truck.authorityEnd = resumed.end
+            truck.authorityExpiry = resumed.expiry
+            truck.authorityIssuedAt = now
+            truck.acknowledged = 0
+            truck.claimTo = resumed.reach
+            // A longer authority than the last may still be held: the claim keeps it until the
+            // truck echoes the last one.
+            truck.pendingShorten = resumed.reach > resumed.end + 0.01 ? truck.authoritySequence : nil
+        }
+        trucks[t] = truck
+        syncClaims(t)
     }
 
     mutating func reroute(_ id: TruckID, _ channel: CustomsChannel, now: Seconds) {
@@ -229,8 +265,9 @@ public struct SchedulerCore: Sendable {
         }
         let oldFrom = truck.claimFrom
         truck.claimFrom = max(truck.claimFrom, front - truck.profile.length - u)
-        if firstReport {
+        if firstReport && truck.authorityEnd == -.infinity {
             // Before any grant the truck stands where it is: up to its uncertainty further on.
+            // (A resumed trip keeps the authority it holds.)
             truck.claimTo = front + u
             truck.authorityEnd = front + u
         }

@@ -6,7 +6,7 @@ import LaneWire
 import Testing
 
 /// Everything the coordinator service decides, at memory speed with a manual clock: admission and
-/// refusals, authorities and their journal, stations, resends, channel changes, drains, recovery,
+/// refusals, authorities and their journal, stations, resends, channel changes, drains,
 /// operator requests and their refusals, zone requests, retained states and the plan. The broker
 /// tests (`LaneCoordinatorTests`) keep only what needs a broker.
 @Suite("the coordinator core with a manual clock")
@@ -253,62 +253,6 @@ struct CoordinatorCoreTests {
         #expect(desk.request(.releaseLane, lane: "import")?.outcome == .done)
         desk.dispatch("trip-2", truck: "T2")
         #expect(desk.tripStates("trip-2").last?.state == .accepted)
-    }
-
-    // MARK: recovery
-
-    static func recovery(run: Int = 2, holds: [JournalRecovery.Hold] = []) -> JournalRecovery {
-        JournalRecovery(
-            run: run,
-            openTrips: [.init(tripId: "trip-1", truck: "T1", lane: "import", channel: .green, containerId: "C1", perishable: false)],
-            authorities: ["T1": .init(orderId: "trip-1", sequence: 3, end: 80, expiry: 0)], holds: holds)
-    }
-
-    @Test("after a restart: recovering and every truck held; a truck's report resynchronises it; then online, released, its trip goes on")
-    func recoveryResync() {
-        var desk = Desk(recovery: Self.recovery())
-        #expect(desk.core.state == .recovering)
-        #expect(desk.statuses().last?.state == .recovering)
-        #expect(desk.events().contains { $0.kind == .recovering })
-        #expect(desk.core.scheduler.isSiteHeld)
-        #expect(desk.journal().allSatisfy { if case .tripAdmitted = $0 { false } else { true } }, "the trip is not admitted twice")
-        desk.advance(1)
-        #expect(desk.orders(to: "T1").isEmpty, "no authority while the truck is silent")
-        desk.report(desk.state("T1", node: "road@0", from: 24, at: 50))
-        #expect(desk.core.awaitingResync.isEmpty)
-        desk.advance(0.2)
-        #expect(desk.core.state == .online)
-        #expect(desk.events().contains { $0.kind == .recovered })
-        #expect(!desk.core.scheduler.isSiteHeld)
-        desk.report(desk.state("T1", node: "road@0", from: 24, at: 50))
-        desk.advance(0.5)
-        #expect(desk.orders(to: "T1").last?.orderId == "trip-1~r2", "a new order id for the new run")
-    }
-
-    @Test("after a restart a truck that stays silent past the recovery timeout has its lane held for an operator")
-    func recoveryTimeout() {
-        var desk = Desk(recovery: Self.recovery(), recoveryTimeout: 5)
-        desk.advance(4.9)
-        #expect(desk.core.state == .recovering)
-        desk.advance(0.3)
-        #expect(desk.core.state == .online)
-        #expect(desk.core.scheduler.heldLaneIDs == ["import"])
-        #expect(desk.events().contains { $0.kind == .laneHeld && $0.truck == "T1" })
-        #expect(desk.journal().contains { if case .hold(_, .holdLane, "import", _, false) = $0 { true } else { false } })
-    }
-
-    @Test("holds and closures in the journal are in force again after a restart; a site hold of an operator is not released by recovery")
-    func recoveredHolds() {
-        var desk = Desk(
-            recovery: Self.recovery(holds: [
-                .init(kind: .holdAll, target: "site", reason: "desk"), .init(kind: .closeZone, target: "xray", reason: "broken"),
-            ]),
-            recoveryTimeout: 1)
-        desk.report(desk.state("T1", node: "road@0", from: 24, at: 50))
-        desk.advance(2)
-        #expect(desk.core.state == .online)
-        #expect(desk.core.scheduler.isSiteHeld, "the operator's site hold stays")
-        #expect(desk.core.scheduler.closedZoneReasons["xray"] == "broken")
     }
 
     // MARK: inbound checks

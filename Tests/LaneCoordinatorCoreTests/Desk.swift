@@ -31,7 +31,12 @@ struct Desk {
         core: CoreConfiguration(authorityLifetime: 10, staleAfter: 3, maximumReportAge: 2, clockSkewTolerance: 0.5, resendAfter: 1),
         tripStateRetention: 20)
 
-    init(fleet: [String] = ["T1", "T2"], recovery: JournalRecovery? = nil, recoveryTimeout: Seconds = 15) {
+    /// What each truck holds from an earlier run of the coordinator (the order it last applied),
+    /// for `drive` before this run has sent it anything.
+    var heldOrders: [String: OrderMessage] = [:]
+
+    init(fleet: [String] = ["T1", "T2"], recovery: JournalRecovery? = nil, recoveryTimeout: Seconds = 15, at start: Seconds? = nil) {
+        if let start { now = start }
         var settings = Self.settings
         settings.fleet = Dictionary(uniqueKeysWithValues: fleet.map { (TruckID($0), TruckProfile()) })
         settings.recoveryTimeout = recoveryTimeout
@@ -191,10 +196,10 @@ struct Desk {
         let deadline = now + within
         // Without a target: the route's end, the last node of the latest order.
         func end() -> Meters {
-            target ?? orders(to: truck).last?.nodes.last?.nodePosition?.x ?? .infinity
+            target ?? currentOrder(of: truck)?.nodes.last?.nodePosition?.x ?? .infinity
         }
         while position < end() - 1e-6 && now < deadline {
-            let order = orders(to: truck).last
+            let order = currentOrder(of: truck)
             let nodes = order?.nodes ?? []
             let released = nodes.filter(\.released).compactMap(\.nodePosition?.x).max() ?? start
             // The next station stop ahead that is not finished.
@@ -221,11 +226,23 @@ struct Desk {
         }
         // At rest where it stopped.
         advance(every)
-        let order = orders(to: truck).last
+        let order = currentOrder(of: truck)
         let last = Self.lastNode(atOrBefore: position, in: order?.nodes ?? [])
         report(state(truck, node: last?.id ?? "", from: last?.at ?? 0, at: position, order: order, actionStates: Array(stations.values)))
         return position
     }
+
+    /// The order a truck drives on: the last this run sent it, or the one it held from before.
+    func currentOrder(of truck: String) -> OrderMessage? { orders(to: truck).last ?? heldOrders[truck] }
+
+    /// The furthest released node of an order: its end of authority.
+    static func end(of order: OrderMessage) -> Meters {
+        order.nodes.filter(\.released).compactMap(\.nodePosition?.x).max() ?? -.infinity
+    }
+
+    /// What the journal of this run gives the next one (`JournalReading`, the reading every
+    /// journal store is held to).
+    func recovery(run: Int) -> JournalRecovery { JournalReading(journal()).recovery(run: run) }
 
     /// The node of `nodes` last at or behind route position `s`, with its position (an order's
     /// nodes carry their route position as `nodePosition.x`).

@@ -210,7 +210,9 @@ struct BrokerSimulationTests {
         Self.expectAllRecovered(outcome, minimumTrips: 8)
     }
 
-    @Test("the coordinator process is killed under the simulator and restarted from its journal: no violation, every trip finishes")
+    @Test(
+        "the coordinator process is killed under the simulator and restarted from its journal: no violation, no emergency stop, every trip finishes, each km 0 crossing journaled once"
+    )
     func coordinatorKill() async throws {
         let broker = try await TestBroker.start(capture: true)
         let site = try SiteFile.load(path: Self.defaultSite)
@@ -252,6 +254,12 @@ struct BrokerSimulationTests {
         let log = (try? String(contentsOfFile: "\(broker.folder)/coordinator-2.log", encoding: .utf8)) ?? ""
         #expect(log.contains("recovering from the journal"), "the second run recovered from the journal")
         Self.expectAllRecovered(outcome, minimumTrips: 8)
+        // Nothing stopped by the restart, and each trip's km 0 crossing journaled exactly once.
+        let journal = try Journal(path: "\(broker.folder)/journal.sqlite")
+        #expect(try journal.count(kind: .emergencyStop) == 0)
+        let km0 = Dictionary(grouping: try journal.crossings().filter { $0.kind == .km0 }, by: { $0.tripId ?? "" })
+        #expect(km0.values.allSatisfy { $0.count == 1 }, "km 0 crossings per trip: \(km0.mapValues(\.count).filter { $0.value != 1 })")
+        #expect(km0.count >= outcome.summary.trips.filter { $0.finished != nil }.count, "a finished trip without its km 0 crossing")
         if !outcome.summary.unfinished.isEmpty { print(log.suffix(4000)) }
     }
 }

@@ -90,6 +90,12 @@ public struct SimulationReport: Sendable {
     public var stepsChecked = 0
     /// Events handled by the controller.
     public var eventsHandled = 0
+    /// Emergency stops the controller commanded.
+    public var emergencyStops = 0
+    /// Restarts of the controller (`FaultProfile.restartEvery`).
+    public var restarts = 0
+    /// State reports and ticks lost while the controller was down.
+    public var eventsLostToRestarts = 0
     /// Shipments, trip starts and completions per simulated hour.
     public var hourly = HourlyCounts()
     /// Waits of shipments in the yard for a truck in the measured period (demand-driven runs).
@@ -173,6 +179,14 @@ public struct FastSimulation<Controller: LaneController> {
     var unplannedStops = 0
     /// Called after every step with the clock; for live views.
     public var observer: ((Seconds, SimulationReport) -> Void)?
+    /// A fresh controller, for restarts (`FaultProfile.restartEvery`); none, no restarts.
+    public var restartController: (() -> Controller)?
+    /// What the controller's journal keeps, for its restarts.
+    var journal = ControllerJournal()
+    /// While the controller is down: when it comes back.
+    var downUntil: Seconds?
+    /// Events that reached the broker while the controller was down, for when it is back.
+    var keptWhileDown: [CoreEvent] = []
 
     /// A run of `controller` on `site`.
     public init(site: Site, controller: Controller, configuration: FastSimConfiguration) {
@@ -258,8 +272,17 @@ public struct FastSimulation<Controller: LaneController> {
     }
 
     mutating func deliver(_ event: CoreEvent) {
+        if downUntil != nil {
+            // Reports and ticks are lost; the rest waits at the broker.
+            switch event {
+            case .stateReport, .tick: report.eventsLostToRestarts += 1
+            default: keptWhileDown.append(event)
+            }
+            return
+        }
         report.eventsHandled += 1
         let commands = controller.handle(event, now: now)
+        if restartController != nil { journal.record(event, commands) }
         if let traced = configuration.trace { printTrace(traced, event, commands) }
         if configuration.checkSafety {
             // The checker needs the true states only to judge a shortened authority.
@@ -270,6 +293,15 @@ public struct FastSimulation<Controller: LaneController> {
             checker.observe(commands, at: now, truth: shortens ? truth() : [:])
         }
         for command in commands { apply(command) }
+        // A station's release refused because the controller has no report of the truck yet
+        // (just after a restart) is told again with the truck's next state, as a VDA 5050
+        // truck's state repeats the finished action.
+        if case .stationFinished(let id, _) = event, restartController != nil,
+            commands.contains(where: { if case .rejected(let r) = $0, case .notAtStation = r.reason { true } else { false } }),
+            let t = byID[id], trucks[t].onLane, trucks[t].speed < 0.01
+        {
+            schedule(event, at: now + configuration.reportInterval)
+        }
     }
 
     func printTrace(_ traced: TruckID, _ event: CoreEvent, _ commands: [CoreCommand]) {
@@ -303,6 +335,7 @@ public struct FastSimulation<Controller: LaneController> {
                 trucks[t].emergency = false
             }
         case .emergencyStop(let id, _):
+            report.emergencyStops += 1
             if let t = byID[id] { trucks[t].emergency = true }
         case .rejected(let rejection):
             report.rejections[rejection.reason.code, default: 0] += 1
@@ -432,6 +465,22 @@ public struct FastSimulation<Controller: LaneController> {
         let faults = configuration.faults
         let step = configuration.step
         guard faults.injectsEvents || !holds.isEmpty || !closures.isEmpty else { return }
+        if let makeController = restartController, let every = faults.restartEvery {
+            if let until = downUntil, until <= now {
+                // Back, rebuilt from the journal alone.
+                downUntil = nil
+                controller = makeController()
+                for event in journal.replay() { deliver(event) }
+                // What the broker kept for it meanwhile (trips, stations, operators: QoS 1 on a
+                // persistent session), in order, after the trucks' first reports (a station's
+                // release is judged against the truck's reported position).
+                for event in keptWhileDown { schedule(event, at: now + configuration.reportInterval + 0.2) }
+                keptWhileDown = []
+            } else if downUntil == nil, random.chance(step / every) {
+                downUntil = now + draw(faults.restartDowntime)
+                report.restarts += 1
+            }
+        }
         let onLane = trucks.indices.filter { trucks[$0].onLane }
         for t in onLane {
             if let every = faults.linkLossEvery, trucks[t].linkDownUntil < now, random.chance(step / every) {

@@ -125,6 +125,8 @@ public enum RandomSite {
         if random.chance(0.4) { f.channelChangeEvery = 30 + random.unit() * 120 }
         f.positionNoise = random.unit() * 0.5
         if random.chance(0.4) { f.tripCancelEvery = 20 + random.unit() * 100 }
+        // Restarts: used only by runs given a restartController (and kept by the tests that ask).
+        if random.chance(0.4) { f.restartEvery = 60 + random.unit() * 240 }
         return f
     }
 }

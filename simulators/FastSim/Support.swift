@@ -41,6 +41,13 @@ public struct FaultProfile: Sendable, Equatable {
     /// Largest error of a reported position (uniform, one side); the report claims this
     /// uncertainty.
     public var positionNoise: Meters = 0.3
+    /// Mean time between restarts of the controller, or nil: it goes down (the trucks' reports
+    /// to it are lost; trips, stations' releases and operators' commands wait, as at the broker)
+    /// and comes back rebuilt from its journal alone (`ControllerJournal`), while the trucks drive
+    /// on with what they hold. Only for a run given a `restartController`.
+    public var restartEvery: Seconds?
+    /// How long the controller is down at a restart.
+    public var restartDowntime: ClosedRange<Seconds> = 0...4
 
     /// No faults.
     public init() {}
@@ -48,7 +55,9 @@ public struct FaultProfile: Sendable, Equatable {
     /// Whether any fault that happens at random instants (link loss, breakdown, hold, closure,
     /// channel change, trip cancellation) is switched on.
     public var injectsEvents: Bool {
-        [linkLossEvery, breakdownEvery, operatorHoldEvery, zoneClosureEvery, channelChangeEvery, tripCancelEvery].contains { $0 != nil }
+        [linkLossEvery, breakdownEvery, operatorHoldEvery, zoneClosureEvery, channelChangeEvery, tripCancelEvery, restartEvery].contains {
+            $0 != nil
+        }
     }
 
     /// Every fault at once, at moderate rates: the profile of the randomized safety runs.
@@ -65,6 +74,7 @@ public struct FaultProfile: Sendable, Equatable {
         f.channelChangeEvery = 120
         f.tripCancelEvery = 120
         f.positionNoise = 0.4
+        f.restartEvery = 600
         return f
     }
 }

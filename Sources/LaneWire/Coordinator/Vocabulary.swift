@@ -37,11 +37,16 @@ public enum CoordinatorEventKind: String, Codable, Sendable, CaseIterable {
     case laneDraining = "lane-draining"
     /// A drained lane is empty and held.
     case laneDrained = "lane-drained"
-    /// A lane is held for an operator (a truck did not report after a restart).
+    /// A lane is held for an operator.
     case laneHeld = "lane-held"
-    /// The coordinator restarted and holds every truck until each has reported.
+    /// A truck is held for an operator where it can stop with service braking: after a restart
+    /// its report contradicts the journal (another order, an update the journal never sent).
+    case truckHeld = "truck-held"
+    /// The coordinator restarted: every truck keeps the authority it holds, none gets a new one
+    /// before its first report.
     case recovering
-    /// Every truck reported after a restart, or its lane is held.
+    /// Every truck with an open trip reported after a restart (or the recovery timeout passed:
+    /// the space of a silent one stays blocked).
     case recovered
     /// An operator's request was carried out (`command`, `operator`).
     case operatorCommand = "operator-command"
