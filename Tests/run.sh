@@ -20,9 +20,10 @@ phase() {
 
 # Debian packages the suite needs: json-c for the wire codec, libmosquitto for the MQTT client,
 # the mosquitto broker the MQTT tests start (one per test, on a free loopback port; the tests
-# never use a system broker), openssl for the TLS tests' certificates.
+# never use a system broker), openssl for the TLS tests' certificates, SPIN (and gcc, for its
+# verifiers) for the model of the failover protocol.
 source .ci/install-packages.sh
-install_packages git pkg-config libjson-c-dev libmosquitto-dev mosquitto mosquitto-clients openssl libsqlite3-dev
+install_packages git pkg-config libjson-c-dev libmosquitto-dev mosquitto mosquitto-clients openssl libsqlite3-dev spin gcc
 
 phase "install and format (swift format lint --strict)"
 swift format lint --strict -r Package.swift Sources Tests simulators/SimKit simulators/FastSim simulators/lane-sim simulators/TruckAgent simulators/BrokerSim simulators/Auditor simulators/Scenario \
@@ -33,6 +34,11 @@ swift format lint --strict -r Package.swift Sources Tests simulators/SimKit simu
 phase "layers: Package.swift and the imports against the module table"
 python3 Tests/architecture/check_layers.py --self-test
 python3 Tests/architecture/check_layers.py
+
+# The failover protocol (two coordinators, the lease and its epoch, trucks, lossy links, split
+# brain) checked exhaustively with SPIN; docs/safety.md says what the model covers and what not.
+phase "model check of the failover protocol (SPIN, Tests/model/failover.pml)"
+bash Tests/model/check.sh
 
 python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema
 python3 -c "import jsonschema_rs" 2>/dev/null || python3 -m pip install --quiet jsonschema-rs
