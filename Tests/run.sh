@@ -40,9 +40,9 @@ python3 Tests/architecture/check_layers.py
 phase "model check of the failover protocol (SPIN, Tests/model/failover.pml)"
 bash Tests/model/check.sh
 
-python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema
-python3 -c "import jsonschema_rs" 2>/dev/null || python3 -m pip install --quiet jsonschema-rs
-python3 -c "import yaml" 2>/dev/null || python3 -m pip install --quiet pyyaml
+# Python packages of the conformance checks: jsonschema (the reference validator), jsonschema-rs
+# (the same schemas, compiled, for the hundreds of thousands of captured messages), PyYAML.
+python3 -c "import jsonschema, jsonschema_rs, yaml" 2>/dev/null || python3 -m pip install --quiet jsonschema jsonschema-rs pyyaml
 
 # The official VDA 5050 3.0 JSON Schemas (MIT, (c) VDA): test data, not part of the project.
 schemas="${VDA5050_SCHEMAS:-$PWD/../shared/vda5050/3.0-main}"

@@ -21,9 +21,9 @@ import os
 import re
 import sys
 
+import jsonschema
 import jsonschema_rs
 import yaml
-from validate import load
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "protocols")
 BAD_INPUT = "lane-test:bad-input"
@@ -61,7 +61,7 @@ def validator(ref, schema_dir, cache):
         path = os.path.join(ROOT, ref[2:]) if ref.startswith("./") else os.path.join(schema_dir, ref.split("/")[-1])
         with open(path, encoding="utf-8") as f:
             schema = json.load(f)
-        load(path, {}, ref)
+        jsonschema.validators.validator_for(schema).check_schema(schema)
         cache[ref] = jsonschema_rs.validator_for(schema, validate_formats=True)
     return cache[ref]
 
