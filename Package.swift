@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "LaneWire", targets: ["LaneWire"]),
         .library(name: "LaneMQTT", targets: ["LaneMQTT"]),
         .library(name: "LaneTestKit", targets: ["LaneTestKit"]),
+        .library(name: "LanePostgres", targets: ["LanePostgres"]),
         .library(name: "LaneCoordinatorCore", targets: ["LaneCoordinatorCore"]),
         .library(name: "LaneCoordinator", targets: ["LaneCoordinator"]),
         .library(name: "LaneTruckAgent", targets: ["LaneTruckAgent"]),
@@ -60,7 +61,13 @@ let package = Package(
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         // The MQTT 5 client: async Swift over libmosquitto (every unsafe pointer in Sources/LaneMQTT/Unsafe).
         .target(name: "LaneMQTT", dependencies: ["CMosquitto"], swiftSettings: strict),
-        // The test kit: a real mosquitto broker per test, certificates, waiting helpers.
+        // libpq, PostgreSQL's client library, from Debian's libpq-dev.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // PostgreSQL for a standby pair: a blocking libpq connection and the site's leader lease
+        // with its fencing epoch (every libpq pointer in Sources/LanePostgres/Unsafe).
+        .target(name: "LanePostgres", dependencies: ["CLibPQ"], swiftSettings: strict),
+        // The test kit: a real mosquitto broker per test, a PostgreSQL per test process, certificates,
+        // waiting helpers.
         .target(name: "LaneTestKit", dependencies: ["LaneMQTT"], swiftSettings: strict),
         // The coordinator's decisions as a value: CoordinatorCore.handle(input, now) -> [effect]
         // (no clock, no IO), with the translation to and from VDA 5050 and the journal's entries.
@@ -74,7 +81,7 @@ let package = Package(
         .target(
             name: "LaneCoordinator",
             dependencies: [
-                "LaneCore", "LaneSite", "LaneCoordinatorCore", "LaneWire", "LaneMQTT",
+                "LaneCore", "LaneSite", "LaneCoordinatorCore", "LaneWire", "LaneMQTT", "LanePostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -175,6 +182,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "LanePostgresTests",
+            dependencies: ["LanePostgres", "LaneTestKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "LaneCoordinatorCoreTests",
             dependencies: ["LaneCoordinatorCore", "LaneCore", "LaneSite", "LaneWire", "LaneSiteFile", "LaneTestKit"],
             swiftSettings: strict
@@ -182,7 +194,8 @@ let package = Package(
         .testTarget(
             name: "LaneCoordinatorTests",
             dependencies: [
-                "LaneCoordinator", "LaneCoordinatorCore", "LaneCore", "LaneSite", "LaneSiteFile", "LaneWire", "LaneMQTT", "LaneTestKit",
+                "LaneCoordinator", "LaneCoordinatorCore", "LaneCore", "LaneSite", "LaneSiteFile", "LaneWire", "LaneMQTT", "LanePostgres",
+                "LaneTestKit",
                 "LaneTruckAgent",
                 "LaneBrokerSim",
                 "LaneAuditor", "lane-coordinator", "lanectl",

@@ -11,7 +11,7 @@ trucks=${1:-1000}
 minutes=${2:-6}
 baseline=${3:-20}
 source .ci/install-packages.sh
-install_packages pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev mosquitto python3 curl
+install_packages pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev libpq-dev mosquitto python3 curl
 swift build -c release --product lane-coordinator >/dev/null
 swift build -c release --product lane-sim >/dev/null
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"

@@ -20,10 +20,11 @@ phase() {
 
 # Debian packages the suite needs: json-c for the wire codec, libmosquitto for the MQTT client,
 # the mosquitto broker the MQTT tests start (one per test, on a free loopback port; the tests
-# never use a system broker), openssl for the TLS tests' certificates, SPIN (and gcc, for its
-# verifiers) for the model of the failover protocol.
+# never use a system broker), openssl for the TLS tests' certificates, libpq for the PostgreSQL
+# journal and lease and the PostgreSQL server the tests start (one per test process, on a free
+# loopback port), SPIN (and gcc, for its verifiers) for the model of the failover protocol.
 source .ci/install-packages.sh
-install_packages git pkg-config libjson-c-dev libmosquitto-dev mosquitto mosquitto-clients openssl libsqlite3-dev spin gcc
+install_packages git pkg-config libjson-c-dev libmosquitto-dev mosquitto mosquitto-clients openssl libsqlite3-dev spin gcc postgresql libpq-dev
 
 phase "install and format (swift format lint --strict)"
 swift format lint --strict -r Package.swift Sources Tests simulators/SimKit simulators/FastSim simulators/lane-sim simulators/TruckAgent simulators/BrokerSim simulators/Auditor simulators/Scenario \

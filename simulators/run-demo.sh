@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/install-packages.sh
-install_packages pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev mosquitto python3
+install_packages pkg-config libjson-c-dev libmosquitto-dev libsqlite3-dev libpq-dev mosquitto python3
 echo "building lane-coordinator and lane-sim (the first build takes a few minutes)..."
 # Build progress and errors are shown; the dependencies' own warnings are not. A failed build
 # fails the pipeline (pipefail) and so the script.

@@ -100,6 +100,12 @@ public struct ConfigurationFile: Codable, Sendable {
     public var instantActionExpiry: UInt32?
     /// The SQLite journal file.
     public var journal: String?
+    /// The PostgreSQL journal and lease (libpq connection string): a standby pair.
+    public var database: String?
+    /// This instance's name among the site's coordinators.
+    public var instance: String?
+    /// How long the site's lease runs without renewal (real s).
+    public var leaseDuration: Double?
     /// After a restart, how long to wait for every truck to report (site s).
     public var recoveryTimeout: Double?
     /// How long an ended trip's retained state stays on the broker (site s).
@@ -116,9 +122,11 @@ public struct ConfigurationFile: Codable, Sendable {
     }
 
     /// Reads a configuration file; relative paths in it are relative to the file's folder.
-    public static func load(path: String) throws -> CoordinatorConfiguration {
+    /// `instance`, if given, names this instance instead of the file's `instance`.
+    public static func load(path: String, instance: String? = nil) throws -> CoordinatorConfiguration {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        let file = try YAMLDecoder().decode(ConfigurationFile.self, from: text)
+        var file = try YAMLDecoder().decode(ConfigurationFile.self, from: text)
+        if let instance { file.instance = instance }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try file.configuration(relativeTo: folder)
     }
@@ -158,12 +166,22 @@ public struct ConfigurationFile: Codable, Sendable {
             origin = parsed
         }
         guard !fleet.isEmpty else { throw ConfigurationError.invalid("fleet lists no truck") }
+        let instance = instance ?? CoordinatorConfiguration.defaultInstance
+        guard instance.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), !instance.isEmpty else {
+            throw ConfigurationError.invalid("instance '\(instance)' must be letters, digits, '-', '_' or '.' (it is part of a topic)")
+        }
+        if let leaseDuration, !(leaseDuration >= 0.2 && leaseDuration <= 60) {
+            throw ConfigurationError.invalid("leaseDuration \(leaseDuration) must be between 0.2 and 60 seconds")
+        }
+        // Each instance of a pair has its own MQTT session (two clients with one id would throw each other off).
+        if database != nil && broker?.clientId == nil { mqtt.clientId = "lane-coordinator-\(siteId)-\(instance)" }
         return CoordinatorConfiguration(
             siteId: siteId, siteFile: resolve(site), broker: mqtt, interfaceName: interfaceName ?? "lanes",
             fleet: Dictionary(uniqueKeysWithValues: fleet.map { (TruckID($0), profile) }), core: limits, timeScale: timeScale ?? 1,
             clockOrigin: origin, tickInterval: tickInterval ?? 0.1, instantActionExpiry: instantActionExpiry ?? 2,
             journalPath: journal.map(resolve), recoveryTimeout: recoveryTimeout ?? 15, tripStateRetention: tripStateRetention ?? 3600,
-            httpAddress: http.map { ($0.host ?? "0.0.0.0", $0.port) })
+            httpAddress: http.map { ($0.host ?? "0.0.0.0", $0.port) }, database: database, instance: instance,
+            leaseDuration: leaseDuration ?? 2)
     }
 }
 

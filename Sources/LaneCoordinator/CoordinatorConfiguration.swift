@@ -1,3 +1,4 @@
+import Foundation
 public import LaneCoordinatorCore
 public import LaneCore
 public import LaneMQTT
@@ -33,6 +34,17 @@ public struct CoordinatorConfiguration: Sendable {
     public var planInterval: Double
     /// The SQLite journal (write-ahead log and audit log); nil: none (tests, demos).
     public var journalPath: String?
+    /// The PostgreSQL journal, as a libpq connection string: the site runs a standby pair (or
+    /// more), each instance with its own `instance` name, leadership a lease in the same
+    /// database. When set, `journalPath` is not used.
+    public var database: String?
+    /// This instance's name among the site's coordinators (unique per process: the lease's
+    /// holder, its MQTT client id's suffix, its status topic).
+    public var instance: String
+    /// How long (real seconds) the site's lease runs without renewal; the active renews it
+    /// three times as often, and a standby takes over within about this long after the active
+    /// stops renewing.
+    public var leaseDuration: Double
     /// After a restart, how long (site seconds) to wait for every truck with an open trip to
     /// report before its lane is held for an operator.
     public var recoveryTimeout: Double
@@ -48,8 +60,12 @@ public struct CoordinatorConfiguration: Sendable {
         siteId: String, siteFile: String, broker: MQTTConfiguration, interfaceName: String = "lanes", fleet: [TruckID: TruckProfile],
         core: CoreConfiguration = CoreConfiguration(), timeScale: Double = 1, clockOrigin: Double = 0, tickInterval: Double = 0.1,
         instantActionExpiry: UInt32 = 2, planInterval: Double = 1, journalPath: String? = nil, recoveryTimeout: Double = 15,
-        tripStateRetention: Double = 3600, httpAddress: (host: String, port: Int)? = nil
+        tripStateRetention: Double = 3600, httpAddress: (host: String, port: Int)? = nil, database: String? = nil,
+        instance: String = CoordinatorConfiguration.defaultInstance, leaseDuration: Double = 2
     ) {
+        self.database = database
+        self.instance = instance
+        self.leaseDuration = leaseDuration
         self.siteId = siteId
         self.siteFile = siteFile
         self.broker = broker
@@ -69,10 +85,19 @@ public struct CoordinatorConfiguration: Sendable {
 }
 
 extension CoordinatorConfiguration {
+    /// The instance name when the configuration names none: the host's name and the process id.
+    public static var defaultInstance: String {
+        "\(ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host")-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// Whether this coordinator is one of a standby pair (a PostgreSQL journal with a lease).
+    public var isPaired: Bool { database != nil }
+
     /// What the coordinator core reads of this configuration (the plan interval in site seconds).
     public var settings: CoordinatorSettings {
         CoordinatorSettings(
             siteId: siteId, interfaceName: interfaceName, fleet: fleet, core: core, instantActionExpiry: instantActionExpiry,
-            planEvery: planInterval * timeScale, recoveryTimeout: recoveryTimeout, tripStateRetention: tripStateRetention)
+            planEvery: planInterval * timeScale, recoveryTimeout: recoveryTimeout, tripStateRetention: tripStateRetention,
+            instance: isPaired ? instance : nil)
     }
 }

@@ -53,7 +53,8 @@ extension CoordinatorCore {
             headerId: nextHeaderId(CoordinatorTopic.status), timestamp: timestamp(), siteId: settings.siteId, state: state,
             since: WireTimestamp.format(secondsSince1970: startedAt), version: CoordinatorVersion.current, trucks: sessions.count,
             activeTrips: scheduler.activeTrips, staleTrucks: scheduler.staleTrucks.count,
-            closedZones: scheduler.closedZoneReasons.sorted { $0.key < $1.key }.map { .init(zoneId: $0.key.rawValue, reason: $0.value) })
+            closedZones: scheduler.closedZoneReasons.sorted { $0.key < $1.key }.map { .init(zoneId: $0.key.rawValue, reason: $0.value) },
+            instance: settings.instance, epoch: settings.instance == nil ? nil : epoch)
         publish(.status(status), to: CoordinatorTopic.status, .atLeastOnce, retain: true)
     }
 

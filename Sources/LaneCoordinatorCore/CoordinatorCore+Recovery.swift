@@ -12,6 +12,7 @@ extension CoordinatorCore {
     /// What the trips crossed before the restart is not recorded again.
     mutating func recover(_ recovery: JournalRecovery) {
         run = recovery.run
+        epoch = recovery.epoch
         guard !recovery.openTrips.isEmpty || !recovery.holds.isEmpty else { return }
         for hold in recovery.holds {
             let command: OperatorCommand =

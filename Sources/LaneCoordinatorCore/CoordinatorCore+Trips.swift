@@ -183,7 +183,7 @@ extension CoordinatorCore {
         let order = VehicleTranslation.order(
             for: authority, nodes: nodes, front: session.front, orderId: trip.orderId, channel: trip.channel,
             mapId: "\(site.name)/\(trip.lane.rawValue)",
-            header: (nextHeaderId(topic), timestamp(), session.manufacturer), plan: session.plan,
+            header: (nextHeaderId(topic), timestamp(), session.manufacturer), epoch: epoch, plan: session.plan,
             speedLimit: { [site] s in site.zone(nodes.place(s).zone)?.speedLimit ?? 0 })
         publish(.order(order), to: topic, .atLeastOnce, carriesAuthority: true)
         if change != .resend { updateZoneGrants(authority.truck) }

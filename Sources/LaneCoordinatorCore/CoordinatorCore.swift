@@ -28,6 +28,9 @@ public struct CoordinatorCore: Sendable {
     var lastPlanAt: Seconds = -.infinity
     /// The number of this run of the coordinator on its journal (1 without one).
     public internal(set) var run = 1
+    /// The fencing token every order carries (`laneAuthority`'s `epoch`): the lease's epoch of a
+    /// standby pair's active, the run of a single coordinator.
+    public internal(set) var epoch: UInt64 = 1
     /// Trucks with an open trip that have not reported since the restart.
     public internal(set) var awaitingResync: Set<TruckID> = []
     var recoveringSince: Seconds?

@@ -22,12 +22,16 @@ public struct CoordinatorSettings: Sendable {
     public var recoveryTimeout: Seconds
     /// How long (site seconds) an ended trip's retained state stays on the broker.
     public var tripStateRetention: Seconds
+    /// This instance's name, when it is one of a standby pair (the site's status names it).
+    public var instance: String?
 
     /// Settings with the service's defaults.
     public init(
         siteId: String, interfaceName: String = "lanes", fleet: [TruckID: TruckProfile], core: CoreConfiguration = CoreConfiguration(),
-        instantActionExpiry: UInt32 = 2, planEvery: Seconds = 1, recoveryTimeout: Seconds = 15, tripStateRetention: Seconds = 3600
+        instantActionExpiry: UInt32 = 2, planEvery: Seconds = 1, recoveryTimeout: Seconds = 15, tripStateRetention: Seconds = 3600,
+        instance: String? = nil
     ) {
+        self.instance = instance
         self.siteId = siteId
         self.interfaceName = interfaceName
         self.fleet = fleet

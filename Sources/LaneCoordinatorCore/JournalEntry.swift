@@ -150,6 +150,9 @@ public struct JournalRecovery: Sendable, Equatable {
 
     /// The number of the run that starts (1 for a fresh journal).
     public var run: Int
+    /// The fencing token the starting coordinator's orders carry: the epoch of the site's lease
+    /// it took (a standby pair), or the run (a single coordinator). It only grows.
+    public var epoch: UInt64
     /// Trips admitted and not ended.
     public var openTrips: [OpenTrip]
     /// Each truck's last authority.
@@ -158,8 +161,9 @@ public struct JournalRecovery: Sendable, Equatable {
     public var holds: [Hold]
 
     /// What a journal gives back.
-    public init(run: Int, openTrips: [OpenTrip], authorities: [TruckID: Authority], holds: [Hold]) {
+    public init(run: Int, openTrips: [OpenTrip], authorities: [TruckID: Authority], holds: [Hold], epoch: UInt64? = nil) {
         self.run = run
+        self.epoch = epoch ?? UInt64(max(run, 0))
         self.openTrips = openTrips
         self.authorities = authorities
         self.holds = holds

@@ -11,10 +11,11 @@ public enum VehicleTranslation {
 
     /// The order update that carries `authority`: the nodes from the last one at or behind the
     /// truck's front to the route's end, released (the base) up to the end of authority, the
-    /// rest the horizon (the planned route).
+    /// rest the horizon (the planned route). The authority action carries the coordinator's
+    /// `epoch`, so that a truck ignores an order of a coordinator that has been fenced.
     public static func order(
         for authority: MovementAuthority, nodes: RouteNodes, front: Meters?, orderId: String, channel: CustomsChannel,
-        mapId: String, header: (headerId: UInt64, timestamp: String, manufacturer: String), plan: SlotPlan? = nil,
+        mapId: String, header: (headerId: UInt64, timestamp: String, manufacturer: String), epoch: UInt64 = 1, plan: SlotPlan? = nil,
         speedLimit: (Meters) -> MetersPerSecond
     ) -> OrderMessage {
         var chain = Array(nodes.nodes[nodes.lastNode(atOrBefore: front ?? 0)...])
@@ -34,6 +35,7 @@ public enum VehicleTranslation {
                 ActionParameter(key: "advisorySpeed", value: .number(authority.advisorySpeed)),
                 ActionParameter(key: "end", value: .string(endId)),
                 ActionParameter(key: "channel", value: .string(channel.rawValue)),
+                ActionParameter(key: LaneAuthorityParameter.epoch, value: .number(Double(epoch))),
             ])
         var orderNodes: [OrderNode] = []
         var edges: [OrderEdge] = []

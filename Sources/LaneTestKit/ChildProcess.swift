@@ -147,16 +147,19 @@ public enum TestKitError: Error, CustomStringConvertible {
     case failed(String, String)
     /// The broker did not start listening.
     case brokerDidNotStart(String)
+    /// The PostgreSQL server did not start, or refused a database; its log.
+    case databaseDidNotStart(String)
     /// A condition did not come true in time.
     case timedOut(String)
 
     /// A sentence naming the problem.
     public var description: String {
         switch self {
-        case .missing(let name): "\(name) is not installed (Tests/run.sh installs it: apt-get install mosquitto openssl)"
+        case .missing(let name): "\(name) is not installed (Tests/run.sh installs it with the other packages the tests use)"
         case .cannotStart(let name, let reason): "cannot start \(name): \(reason)"
         case .failed(let command, let output): "\(command) failed: \(output)"
         case .brokerDidNotStart(let log): "mosquitto did not start listening; its log:\n\(log)"
+        case .databaseDidNotStart(let log): "PostgreSQL did not start; its log:\n\(log)"
         case .timedOut(let what): "timed out waiting for \(what)"
         }
     }

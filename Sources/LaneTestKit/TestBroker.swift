@@ -211,8 +211,9 @@ public final class TestBroker: Sendable {
         }
     }
 
-    private static func waitUntilListening(port: Int, child: ChildProcess) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(5)
+    /// Whether `child` listens on `port` within `patience` (false if it ended first).
+    static func waitUntilListening(port: Int, child: ChildProcess, patience: Duration = .seconds(5)) async throws -> Bool {
+        let deadline = ContinuousClock.now + patience
         while ContinuousClock.now < deadline {
             if child.hasExited() { return false }
             if accepts(port: port) { return true }

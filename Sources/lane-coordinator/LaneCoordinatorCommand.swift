@@ -11,7 +11,12 @@ struct LaneCoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lane-coordinator",
         abstract: "Coordinates the driverless trucks of a border gate's lanes over MQTT (VDA 5050).",
-        discussion: "Stops cleanly on SIGTERM or SIGINT: every truck is held, the status says offline, the connection is closed.")
+        discussion: """
+            Stops cleanly on SIGTERM or SIGINT: every truck is held, the status says offline, the connection is closed. \
+            One of a standby pair (the configuration names a PostgreSQL database) holds nobody: it gives the site's lease \
+            up so that the standby takes over at once. An instance whose lease another took exits with status 3; \
+            start it again, and it waits as the standby.
+            """)
 
     @Option(name: .long, help: "The configuration file (YAML; see docs/operations.md).")
     var config: String
@@ -25,11 +30,14 @@ struct LaneCoordinatorCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Site seconds per real second (overrides the file).")
     var timeScale: Double?
 
+    @Option(name: .long, help: "This instance's name among the site's coordinators (overrides the file).")
+    var instance: String?
+
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
     func run() async throws {
-        var configuration = try ConfigurationFile.load(path: config)
+        var configuration = try ConfigurationFile.load(path: config, instance: instance)
         if let host { configuration.broker.host = host }
         if let port { configuration.broker.port = port }
         if let timeScale { configuration.timeScale = timeScale }
@@ -53,7 +61,12 @@ struct LaneCoordinatorCommand: AsyncParsableCommand {
                     onRunning: { port in logger.notice("metrics and health served", metadata: ["port": "\(port)"]) }))
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as CoordinatorError {
+            logger.critical("\(error)")
+            throw ExitCode(3)
+        }
     }
 }
 

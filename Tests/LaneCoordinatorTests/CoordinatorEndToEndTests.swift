@@ -186,6 +186,18 @@ struct CoordinatorProcess: Sendable {
         return try ChildProcess(executable, ["--config", "\(folder)/coordinator.yaml"], log: "\(folder)/coordinator.log")
     }
 
+    /// Starts the executable as instance `instance` of a standby pair, with its own log.
+    func start(instance: String) throws -> ChildProcess {
+        try ChildProcess(
+            ChildProcess.product("lane-coordinator"), ["--config", "\(folder)/coordinator.yaml", "--instance", instance],
+            log: "\(folder)/coordinator-\(instance).log")
+    }
+
+    /// The log of instance `instance` so far.
+    func log(instance: String) -> String {
+        (try? String(contentsOfFile: "\(folder)/coordinator-\(instance).log", encoding: .utf8)) ?? ""
+    }
+
     /// A scripted truck on the same clock.
     func truck(_ serial: String) throws -> TruckAgent {
         try TruckAgent(

@@ -1,14 +1,60 @@
 import Foundation
 import LaneCoordinator
 import LaneCoordinatorCore
+import LanePostgres
 import LaneSite
+import LaneTestKit
 import LaneWire
 import Testing
 
-/// The SQLite journal gives a restarted coordinator what the journal means (`JournalReading`, the
+/// Where a journal under test keeps its tables: a SQLite file in a temporary folder, or a fresh
+/// database on the test run's PostgreSQL.
+enum JournalStore: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    /// A place for a journal, and how to open it (again).
+    func place() async throws -> JournalPlace {
+        switch self {
+        case .sqlite:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            return JournalPlace(store: self, location: "\(folder)/journal.sqlite", folder: folder)
+        case .postgres:
+            return JournalPlace(store: self, location: try await TestPostgres.shared().newDatabase(), folder: nil)
+        }
+    }
+}
+
+/// A journal's file or database.
+final class JournalPlace: Sendable {
+    let store: JournalStore
+    /// The SQLite path or the PostgreSQL connection string.
+    let location: String
+    let folder: String?
+
+    init(store: JournalStore, location: String, folder: String?) {
+        self.store = store
+        self.location = location
+        self.folder = folder
+    }
+
+    deinit { if let folder { try? FileManager.default.removeItem(atPath: folder) } }
+
+    /// Opens the journal (unfenced for PostgreSQL: one coordinator).
+    func open() throws -> Journal {
+        switch store {
+        case .sqlite: try Journal(path: location)
+        case .postgres: try Journal(postgres: PostgresConnection(location), lease: nil)
+        }
+    }
+}
+
+/// Both journal stores give a restarted coordinator what the journal means (`JournalReading`, the
 /// reference every store is held to): open trips with what they crossed, each truck's last
 /// authority with its order's reach, holds in force, and one more run each time.
-@Suite("the SQLite journal")
+@Suite("the journal, in SQLite and in PostgreSQL")
 struct JournalTests {
     /// A day's entries: two trips (one ended), authorities with a shortening the truck may not
     /// have heard, crossings, a channel change, holds set and released.
@@ -35,12 +81,10 @@ struct JournalTests {
         .authority(at: 16, truck: "T1", orderId: "a", sequence: 4, end: 120, expiry: 26, change: "shorten"),
     ]
 
-    @Test("recover() reads back what the journal means, and counts the runs")
-    func recovery() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let journal = try Journal(path: "\(folder)/journal.sqlite")
+    @Test("recover() reads back what the journal means, and counts the runs", arguments: JournalStore.allCases)
+    func recovery(store: JournalStore) async throws {
+        let place = try await store.place()
+        let journal = try place.open()
         try journal.append(Array(Self.entries.prefix(9)))
         try journal.append(Array(Self.entries.dropFirst(9)))
         let recovered = try journal.recover()
@@ -53,7 +97,46 @@ struct JournalTests {
         #expect(recovered.openTrips.map(\.emergencyStopped) == [false, true], "T2 still emergency-stopped, T1 released")
         #expect(recovered.authorities["T1"] == .init(orderId: "a", sequence: 4, end: 120, expiry: 26, reach: 230))
         #expect(recovered.holds.map(\.target) == ["xray", "T2"])
+        // A standby's reading is the same, and starts no run.
+        #expect(try journal.follow() == JournalReading(Self.entries).recovery(run: 0))
         // A second start on the same file is the next run.
-        #expect(try Journal(path: "\(folder)/journal.sqlite").recover().run == 2)
+        #expect(try place.open().recover().run == 2)
+    }
+
+    @Test("the audit queries: crossings and log entries by time, without the kinds left out", arguments: JournalStore.allCases)
+    func auditQueries(store: JournalStore) async throws {
+        let journal = try await store.place().open()
+        try journal.append(Self.entries)
+        let crossings = try journal.crossings(from: 6, to: 13)
+        #expect(crossings.map(\.zone) == ["km0", "exit-gate"])
+        #expect(crossings.first == Crossing(at: 7, truck: "T1", tripId: "a", containerId: "CA", kind: .km0, zone: "km0", channel: .green))
+        #expect(try journal.crossings().count == 3)
+        let log = try journal.entries(from: 9, to: 12, excluding: [.authority])
+        #expect(log.map(\.kind) == [.channelChanged, .holdLane, .releaseHoldLane, .holdTruck])
+        #expect(log.first?.truck == "T2", "a trip's entry names the trip's truck")
+        #expect(try journal.count(kind: .emergencyStop) == 2)
+    }
+
+    @Test("in PostgreSQL under a lease, only the active writes, and a fenced coordinator writes nothing")
+    func fencedWrites() async throws {
+        let database = try await TestPostgres.shared().newDatabase()
+        let lease = { (holder: String, duration: Double) in
+            try LeaderLease(connection: PostgresConnection(database), site: "huu-nghi", holder: holder, duration: duration)
+        }
+        let first = try lease("a", 0.4)
+        let journalA = try Journal(postgres: PostgresConnection(database), lease: first)
+        #expect(throws: JournalError.notActive) { try journalA.append(Array(Self.entries.prefix(1))) }
+        let epoch = try #require(try first.take())
+        journalA.lead(epoch: epoch)
+        try journalA.append(Array(Self.entries.prefix(4)))
+        try await Task.sleep(for: .milliseconds(600))  // a pauses past its lease; b takes over
+        let second = try lease("b", 30)
+        let journalB = try Journal(postgres: PostgresConnection(database), lease: second)
+        journalB.lead(epoch: try #require(try second.take()))
+        #expect(throws: LeaderLease.Refusal.fenced(epoch: epoch)) { try journalA.append([Self.entries[4]]) }
+        let recovered = try journalB.recover()
+        #expect(recovered == JournalReading(Array(Self.entries.prefix(4))).recovery(run: 1), "b has all a wrote, and nothing after")
+        try journalB.append([Self.entries[4]])
+        #expect(try journalB.crossings().count == 1)
     }
 }

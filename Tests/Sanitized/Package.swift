@@ -1,5 +1,6 @@
 // swift-tools-version: 6.1
-// The code that calls C (the MQTT client over libmosquitto, the wire codec over json-c) and its
+// The code that calls C (the MQTT client over libmosquitto, the wire codec over json-c, the
+// PostgreSQL connection and lease over libpq) and its
 // tests, built alone with AddressSanitizer by Tests/run.sh. Every folder here is a symbolic link
 // to the project's own sources and tests; only these targets are built, not the rest of the
 // project and its dependencies.
@@ -21,6 +22,8 @@ let package = Package(
         .target(name: "LaneWire", dependencies: ["CJSONC"], path: "LaneWire", swiftSettings: strict),
         .systemLibrary(name: "CMosquitto", path: "CMosquitto", pkgConfig: "libmosquitto"),
         .target(name: "LaneMQTT", dependencies: ["CMosquitto"], path: "LaneMQTT", swiftSettings: strict),
+        .systemLibrary(name: "CLibPQ", path: "CLibPQ", pkgConfig: "libpq"),
+        .target(name: "LanePostgres", dependencies: ["CLibPQ"], path: "LanePostgres", swiftSettings: strict),
         .target(name: "LaneTestKit", dependencies: ["LaneMQTT"], path: "LaneTestKit", swiftSettings: strict),
         .testTarget(
             name: "LaneWireTests",
@@ -28,6 +31,8 @@ let package = Package(
             path: "LaneWireTests",
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "LanePostgresTests", dependencies: ["LanePostgres", "LaneTestKit"], path: "LanePostgresTests", swiftSettings: strict),
         .testTarget(name: "LaneMQTTTests", dependencies: ["LaneMQTT", "LaneTestKit"], path: "LaneMQTTTests", swiftSettings: strict),
     ]
 )

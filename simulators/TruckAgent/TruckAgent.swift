@@ -136,6 +136,11 @@ public actor TruckAgent {
     public private(set) var appliedOrderUpdate: UInt64 = 0
     /// Orders received that were not newer than the one applied (ignored, as VDA 5050 says).
     public private(set) var ignoredOrders = 0
+    /// The highest coordinator epoch of the orders applied.
+    public private(set) var highestEpoch: UInt64 = 0
+    /// Orders ignored because their epoch was lower than one seen before: authorities of a
+    /// coordinator that has been fenced.
+    public private(set) var fencedOrders = 0
     /// Its zone requests, by zone.
     var zoneRequests: [String: ZoneRequest] = [:]
     var zoneRequestCount = 0
@@ -288,10 +293,16 @@ public actor TruckAgent {
     }
 
     func apply(_ update: OrderMessage) {
+        let epoch = LaneAuthorityParameter.epoch(of: update)
+        guard epoch >= highestEpoch else {
+            fencedOrders += 1
+            return
+        }
         if let current = order, current.orderId == update.orderId, update.orderUpdateId <= current.orderUpdateId {
             ignoredOrders += 1
             return
         }
+        highestEpoch = epoch
         if order?.orderId != update.orderId { stationStates = [:] }
         order = update
         appliedOrderUpdate = update.orderUpdateId
@@ -306,7 +317,7 @@ public actor TruckAgent {
         authorityEnd = nodes.last(where: \.released)?.position ?? position
         let authority = (update.edges.first?.actions ?? []) + (update.nodes.first?.actions ?? [])
         if let expiry = authority.first(where: { $0.actionType == LaneActionType.laneAuthority.rawValue })?.actionParameters?.first(
-            where: { $0.key == "expiry" }),
+            where: { $0.key == LaneAuthorityParameter.expiry }),
             case .string(let text) = expiry.value, let instant = try? WireTimestamp.parse(text)
         {
             authorityExpiry = instant

@@ -18,6 +18,11 @@ public enum CoordinatorTopic {
     public static let everyTripState = "lanes/coordinator/trips/#"
     /// Where replies to client `clientId` go.
     public static func operatorReplies(_ clientId: String) -> String { "lanes/coordinator/operator/reply/\(clientId)" }
+    /// The retained status of one coordinator instance of a standby pair (its last will says
+    /// offline); `status` stays the site's, published by the active one.
+    public static func instanceStatus(_ instance: String) -> String { "lanes/coordinator/instances/\(instance)/status" }
+    /// The filter of every instance's status.
+    public static let everyInstanceStatus = "lanes/coordinator/instances/+/status"
 }
 
 /// The customs channel on the wire.
@@ -40,6 +45,13 @@ public struct CoordinatorStatus: Codable, Equatable, Sendable {
         case recovering
         /// Stopped (also its last will).
         case offline
+    }
+    /// What an instance of a standby pair does.
+    public enum Role: String, Codable, Sendable {
+        /// Holds the site's lease: plans, grants, publishes.
+        case active
+        /// Waits for the lease, and takes over when the active's expires.
+        case standby
     }
     /// A closed zone and why.
     public struct ClosedZone: Codable, Equatable, Sendable {
@@ -74,12 +86,22 @@ public struct CoordinatorStatus: Codable, Equatable, Sendable {
     public var staleTrucks: Int?
     /// Closed zones.
     public var closedZones: [ClosedZone]?
+    /// The coordinator instance (a standby pair's; absent for a single coordinator).
+    public var instance: String?
+    /// The instance's role (an instance's own status).
+    public var role: Role?
+    /// The epoch of the site's lease the active holds: every order it sends carries it.
+    public var epoch: UInt64?
 
     /// Describes a status.
     public init(
         headerId: UInt64, timestamp: String, siteId: String, state: State, since: String, version: String? = nil, trucks: Int? = nil,
-        activeTrips: Int? = nil, staleTrucks: Int? = nil, closedZones: [ClosedZone]? = nil
+        activeTrips: Int? = nil, staleTrucks: Int? = nil, closedZones: [ClosedZone]? = nil, instance: String? = nil, role: Role? = nil,
+        epoch: UInt64? = nil
     ) {
+        self.instance = instance
+        self.role = role
+        self.epoch = epoch
         self.headerId = headerId
         self.timestamp = timestamp
         self.siteId = siteId

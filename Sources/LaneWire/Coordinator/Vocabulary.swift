@@ -103,12 +103,32 @@ public enum LaneActionType: String, Sendable, CaseIterable {
     case cancelOrder
     /// Emergency stop (VDA 5050 has none of its own), with `reason`.
     case laneEmergencyStop
-    /// The movement authority's expiry, advisory speed, end and channel, on the first released edge.
+    /// The movement authority's expiry, advisory speed, end, channel and the coordinator's epoch,
+    /// on the first released edge.
     case laneAuthority
     /// A station stop (scan, inspection, gate check), on the station's stop node.
     case laneStationStop
     /// The truck's slot windows, on the first node.
     case laneSlotPlan
+}
+
+/// Parameter keys of the `laneAuthority` action that a truck acts on beyond the order itself.
+public enum LaneAuthorityParameter {
+    /// The sending coordinator's epoch (an integer): a truck ignores an order whose epoch is lower
+    /// than the highest it has seen, so that a fenced coordinator's authority is never obeyed.
+    public static let epoch = "epoch"
+    /// When the authority expires (ISO 8601 UTC): the truck stops by then without a renewal.
+    public static let expiry = "expiry"
+
+    /// The epoch an order carries (0 for an order without one, from a coordinator that predates it).
+    public static func epoch(of order: OrderMessage) -> UInt64 {
+        let actions = (order.edges.first?.actions ?? []) + (order.nodes.first?.actions ?? [])
+        let parameter = actions.first { $0.actionType == LaneActionType.laneAuthority.rawValue }?.actionParameters?.first {
+            $0.key == epoch
+        }
+        guard case .number(let value) = parameter?.value, value >= 0, value < 9.0e15 else { return 0 }
+        return UInt64(value)
+    }
 }
 
 /// The kinds of entry of the coordinator's journal, as `history` shows them (`kind`).
