@@ -79,13 +79,14 @@ LANE_WIRE_EMIT_DIR="$emitted" swift test -c release --skip LaneCoordinatorTests 
 # a real broker: they run on their own, so that the randomized runs above do not starve them.
 phase "end-to-end tests of the coordinator (real broker, scripted trucks)"
 LANE_WIRE_EMIT_DIR="$emitted" swift test -c release --filter LaneCoordinatorTests --skip BrokerSimulationTests 2>&1 | tee -a "$testlog"
-# The simulator's runs (up to twenty trucks, faults, broker restart, coordinator kill) are real
-# time at 8x: three groups side by side, each serialized, with the machine to themselves (each run
-# takes about a third of a core; the twenty lossy trucks the most, so they run alone).
+# The simulator's runs (up to twenty trucks, faults, broker restart, coordinator kill, a standby
+# pair's failovers) are real time at 8x: three groups side by side, each serialized, with the
+# machine to themselves (each run takes about a third of a core; the groups are balanced by
+# their wall time in the last fresh-clone run: about 360, 470 and 450 s).
 phase "simulator runs over a real broker, three at a time, each checked by the auditor"
 # The test binary is run directly: two `swift test` at once would wait for each other's lock on .build.
 tests_binary="$(swift build -c release --show-bin-path)/TruckLaneCoordinatorPackageTests.xctest"
-groups=("lossyLinks" "coordinatorKill|brokerRestart|rogueOverrun" "breakdown|staleTruck|strictZoneGrants|shuttle")
+groups=("lossyLinks|shuttle" "coordinatorKill|brokerRestart|standbyPairFailovers" "breakdown|staleTruck|strictZoneGrants|rogueOverrun")
 pids=()
 for i in "${!groups[@]}"; do
     "$tests_binary" --testing-library swift-testing --filter "BrokerSimulationTests/(${groups[$i]})" >"$testlog.sim$i" 2>&1 &
@@ -108,7 +109,7 @@ phase "conformance: every message captured on the brokers of the end-to-end and 
 python3 Tests/conformance/check_capture.py --self-test "$schemas"
 python3 Tests/conformance/check_capture.py "$schemas" "$LANE_CAPTURE_DIR"
 
-phase "AddressSanitizer and LeakSanitizer over the code that calls C (MQTT client, wire codec)"
+phase "AddressSanitizer and LeakSanitizer over the code that calls C (MQTT client, wire codec, PostgreSQL connection)"
 # Tests/Sanitized is a package of links to those two modules, the test kit and their tests: only
 # they are built with the sanitizer, not the rest of the project and its dependencies.
 (cd Tests/Sanitized && LSAN_OPTIONS="suppressions=$PWD/../lsan.supp" swift test --sanitize=address 2>&1 |

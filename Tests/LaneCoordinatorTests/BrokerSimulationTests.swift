@@ -5,6 +5,7 @@ import LaneCoordinator
 import LaneCoordinatorCore
 import LaneCore
 import LaneMQTT
+import LanePostgres
 import LaneSite
 import LaneSiteFile
 import LaneTestKit
@@ -261,5 +262,116 @@ struct BrokerSimulationTests {
         #expect(km0.values.allSatisfy { $0.count == 1 }, "km 0 crossings per trip: \(km0.mapValues(\.count).filter { $0.value != 1 })")
         #expect(km0.count >= outcome.summary.trips.filter { $0.finished != nil }.count, "a finished trip without its km 0 crossing")
         if !outcome.summary.unfinished.isEmpty { print(log.suffix(4000)) }
+    }
+
+    @Test(
+        "a standby pair under twenty lossy trucks, the active killed three times and paused past its lease once: no violation, no emergency stop, every trip finishes, each km 0 crossing journaled once, every takeover within 3 s"
+    )
+    func standbyPairFailovers() async throws {
+        let broker = try await TestBroker.start(capture: true)
+        let database = try await TestPostgres.shared().newDatabase()
+        let site = try SiteFile.load(path: Self.defaultSite)
+        let origin = SiteClock.systemNow()
+        let trucks = 20
+        // The lease in real seconds; at 8x a site second is an eighth of it: 0.4 s is 3.2 site s.
+        let leaseDuration = 0.4
+        try """
+        siteId: huu-nghi
+        site: \(Self.defaultSite)
+        fleet: [\(Self.fleet(trucks).joined(separator: ", "))]
+        broker: {host: 127.0.0.1, port: \(broker.port), keepalive: 5}
+        timeScale: \(Self.scale)
+        clockOrigin: "\(WireTimestamp.format(secondsSince1970: origin))"
+        tickInterval: 0.02
+        database: "\(database)"
+        leaseDuration: \(leaseDuration)
+        recoveryTimeout: 120
+        """.write(toFile: "\(broker.folder)/coordinator.yaml", atomically: true, encoding: .utf8)
+        let executable = ChildProcess.product("lane-coordinator")
+        var started = 0
+        func start(_ instance: String) throws -> ChildProcess {
+            started += 1
+            return try ChildProcess(
+                executable, ["--config", "\(broker.folder)/coordinator.yaml", "--instance", instance, "--log-level", "notice"],
+                log: "\(broker.folder)/coordinator-\(instance)-\(started).log")
+        }
+        // Every order on the broker, with when it arrived and its epoch: the takeover times.
+        let observer = try MQTTClient(broker.configuration(clientId: "failover-observer"))
+        try await observer.connect()
+        let orders = Collector(
+            observer.messages.map { message in
+                (
+                    at: ContinuousClock.now,
+                    epoch: (try? WireDecoder().decode(OrderMessage.self, from: message.payload)).map(LaneAuthorityParameter.epoch(of:)) ?? 0
+                )
+            })
+        try await observer.subscribe("lanes/v3/+/+/order", qos: .atMostOnce)
+        let lease = try LeaderLease(connection: PostgresConnection(database), site: "huu-nghi", holder: "test", duration: 1)
+        var instances = ["a": try start("a")]
+        try await eventually("a holds the lease", timeout: .seconds(20)) { (try? lease.current())?.holder == "a" }
+        instances["b"] = try start("b")
+        let config = BrokerSimulation.Configuration(
+            site: site, siteId: "huu-nghi", broker: broker.configuration(clientId: "sim"), trucks: trucks, duration: 10 * 60,
+            timeScale: Self.scale, clockOrigin: origin, turnaround: 30, seed: 13, tracePath: "\(broker.folder)/trace.jsonl",
+            link: .init(loss: 0.05, duplication: 0.05, delay: 0.05, seed: 17), drain: 1800)
+        let simulation = BrokerSimulation(config)
+        let running = Task { try await simulation.run() }
+        let now = simulation.now
+        let start0 = now()
+        var takeovers: [Duration] = []
+        do {
+            for (index, at) in [120.0, 240, 360, 480].enumerated() {
+                while now() - start0 < at { try await Task.sleep(for: .milliseconds(100)) }
+                let term = try #require(try lease.current())
+                let active = try #require(instances[term.holder])
+                let failedAt = orders.elements.count
+                let pause = index == 3
+                if pause {
+                    kill(active.pid, SIGSTOP)  // paused past its lease: split brain when it resumes
+                } else {
+                    active.stop(signal: SIGKILL)
+                }
+                try await eventually("the standby's first order after failover \(index + 1)", timeout: .seconds(10)) {
+                    orders.elements[failedAt...].contains { $0.epoch > term.epoch }
+                }
+                let lastOld = orders.elements[..<failedAt].last { $0.epoch == term.epoch }?.at ?? .now
+                let firstNew = try #require(orders.elements[failedAt...].first { $0.epoch > term.epoch }?.at)
+                takeovers.append(firstNew - lastOld)
+                print(
+                    "failover \(index + 1) (\(pause ? "SIGSTOP" : "kill -9") of \(term.holder), epoch \(term.epoch)): takeover \(firstNew - lastOld)"
+                )
+                if pause {
+                    try await Task.sleep(for: .seconds(leaseDuration * 2))
+                    kill(active.pid, SIGCONT)
+                    #expect(await active.exitCode(within: .seconds(10)) == 3, "the paused instance, fenced, exits with status 3")
+                }
+                try await Task.sleep(for: .seconds(1))
+                instances[term.holder] = try start(term.holder)  // back as the standby
+            }
+            let summary = try await running.value
+            for process in instances.values { process.stop() }
+            let samples = try TraceAuditor.read("\(broker.folder)/trace.jsonl")
+            let outcome = SimulatorOutcome(
+                summary: summary, statistics: nil, violations: TraceAuditor(site: site).audit(samples), samples: samples.count)
+            Self.expectAllRecovered(outcome, minimumTrips: 20)
+            let journal = try Journal(postgres: PostgresConnection(database), lease: nil)
+            #expect(try journal.count(kind: .emergencyStop) == 0)
+            let km0 = Dictionary(grouping: try journal.crossings().filter { $0.kind == .km0 }, by: { $0.tripId ?? "" })
+            #expect(km0.values.allSatisfy { $0.count == 1 }, "km 0 crossings per trip: \(km0.mapValues(\.count).filter { $0.value != 1 })")
+            #expect(km0.count >= outcome.summary.trips.filter { $0.finished != nil }.count, "a finished trip without its km 0 crossing")
+            let sorted = takeovers.sorted()
+            print(
+                "standby pair: \(takeovers.count) failovers, takeover max \(sorted.last ?? .zero) (lease \(leaseDuration) s), \(try journal.count(kind: .stop)) stops journaled, \(summary.trips.count) trips"
+            )
+            #expect(takeovers.count == 4 && takeovers.allSatisfy { $0 < .seconds(3) }, "takeovers: \(takeovers)")
+        } catch {
+            for process in instances.values {
+                kill(process.pid, SIGCONT)
+                process.stop(signal: SIGKILL)
+            }
+            running.cancel()
+            throw error
+        }
+        await observer.close()
     }
 }

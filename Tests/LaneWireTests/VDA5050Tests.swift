@@ -37,7 +37,8 @@ struct VDA5050Tests {
         #expect(
             order.edges.first?.actions.first?.actionParameters?.first
                 == ActionParameter(key: "expiry", value: .string("2026-11-29T08:14:13.250Z")))
-        #expect(order.edges.first?.actions.first?.actionParameters?.last?.value == .number(4.2))
+        #expect(order.edges.first?.actions.first?.actionParameters?.first { $0.key == "advisorySpeed" }?.value == .number(4.2))
+        #expect(LaneAuthorityParameter.epoch(of: order) == 7, "the coordinator's epoch, read as the truck agent reads it")
     }
 
     @Test("the golden state decodes: position, speed, echoed order update, zone requests")
