@@ -57,7 +57,10 @@ public enum LanectlError: Error, CustomStringConvertible, Equatable {
 /// variable, so that credentials need not appear on the command line.
 public struct ConnectionOptions: ParsableArguments, Sendable {
     /// Broker host.
-    @Option(name: .long, help: "Broker host (env LANECTL_HOST; default 127.0.0.1).") public var host: String?
+    @Option(
+        name: .long,
+        help: "Broker host, or a clustered broker's nodes: host[:port],... (env LANECTL_HOST; default 127.0.0.1).")
+    public var host: String?
     /// Broker port.
     @Option(name: .long, help: "Broker port (env LANECTL_PORT; default 1883, 8883 with TLS).") public var port: Int?
     /// Broker user name.
@@ -105,10 +108,18 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
                 throw ValidationError("cannot read the password file \(file): \(error.localizedDescription)")
             }
         }
+        let hosts = (host ?? environment["LANECTL_HOST"] ?? "127.0.0.1").split(separator: ",", omittingEmptySubsequences: false)
+        let endpoints = try hosts.map { text in
+            guard let endpoint = MQTTEndpoint(parsing: String(text), defaultPort: port) else {
+                throw ValidationError("the broker '\(text)' (--host or LANECTL_HOST) is not host or host:port (port 1-65535)")
+            }
+            return endpoint
+        }
         var configuration = MQTTConfiguration(
-            host: host ?? environment["LANECTL_HOST"] ?? "127.0.0.1", port: port,
+            host: endpoints[0].host, port: endpoints[0].port,
             clientId: "lanectl-\(user ?? "anonymous")-\(getpid())-\(UInt16.random(in: 0...UInt16.max))", keepalive: 30,
             reconnectDelay: (1, 1), connectTimeout: timeout)
+        configuration.endpoints = endpoints
         if let user { configuration.credentials = MQTTCredentials(username: user, password: password ?? "") }
         if let ca {
             configuration.tls = MQTTTLS(
@@ -222,6 +233,7 @@ public final class OperatorSession: Sendable {
     }
 
     static func translate(_ error: MQTTError, configuration: MQTTConfiguration) -> LanectlError {
+        let brokers = configuration.endpoints.map(\.description).joined(separator: ", ")
         let account = configuration.credentials.map { "account '\($0.username)'" } ?? "an anonymous client"
         switch error {
         case .refused(let code, let reason) where code == 0x86 || code == 0x87 || code == 4 || code == 5:
@@ -229,10 +241,11 @@ public final class OperatorSession: Sendable {
         case .rejected(let code, let reason) where code == 0x87:
             return .notAuthorized("the broker does not let \(account) send operator commands (\(reason)): use an operator account")
         case .timedOut:
-            return .timedOut(
-                seconds: configuration.connectTimeout, detail: "the broker at \(configuration.host):\(configuration.port) did not answer")
+            return .timedOut(seconds: configuration.connectTimeout, detail: "the broker at \(brokers) did not answer")
+        case .unreachable(let reason):
+            return .brokerUnreachable(configuration.endpoints.count == 1 ? reason : "\(brokers) (the last: \(reason))")
         default:
-            return .brokerUnreachable("\(configuration.host):\(configuration.port): \(error)")
+            return .brokerUnreachable("\(brokers): \(error)")
         }
     }
 }

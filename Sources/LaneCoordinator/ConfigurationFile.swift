@@ -21,6 +21,9 @@ public struct ConfigurationFile: Codable, Sendable {
         public var host: String?
         /// Port.
         public var port: Int?
+        /// Further nodes of a clustered broker (`host` or `host:port`, the port defaulting to
+        /// `port`), tried in order after `host` when a node is gone.
+        public var alsoAt: [String]?
         /// MQTT client id.
         public var clientId: String?
         /// User name.
@@ -142,6 +145,12 @@ public struct ConfigurationFile: Codable, Sendable {
             emergencyBraking: t?.emergencyBraking ?? defaults.emergencyBraking, reactionTime: t?.reactionTime ?? defaults.reactionTime)
         var mqtt = MQTTConfiguration(
             host: broker?.host ?? "127.0.0.1", port: broker?.port ?? 1883, clientId: broker?.clientId ?? "lane-coordinator-\(siteId)")
+        for text in broker?.alsoAt ?? [] {
+            guard let endpoint = MQTTEndpoint(parsing: text, defaultPort: mqtt.port) else {
+                throw ConfigurationError.invalid("broker.alsoAt '\(text)' is not host or host:port (port 1-65535)")
+            }
+            mqtt.endpoints.append(endpoint)
+        }
         if let keepalive = broker?.keepalive { mqtt.keepalive = keepalive }
         // A persistent session: trips dispatched and operator requests sent while the coordinator
         // restarts wait for it at the broker instead of being lost.

@@ -96,6 +96,10 @@ public actor Coordinator {
     /// loses the lease.
     public func run() async throws {
         try await client.connect()
+        let connection = Task { [client] in
+            for await event in client.connectionEvents.dropFirst() { await self.brokerConnection(event) }
+        }
+        defer { connection.cancel() }
         var leadership: Task<Void, Never>?
         if let lease {
             publishInstanceStatus(.online, role: .standby)
@@ -124,6 +128,23 @@ public actor Coordinator {
         }
         for await message in client.messages { handle(message) }
         if let fencedReason { throw CoordinatorError.fenced(fencedReason) }
+    }
+
+    /// The broker connection changed after the first connection: logged; back without the
+    /// session (on another node of a clustered broker, or a broker that lost its state), the
+    /// retained statuses are published again (the client restores the subscriptions itself).
+    func brokerConnection(_ event: MQTTConnectionEvent) {
+        switch event {
+        case .disconnected(let reason):
+            logger.warning("broker connection lost", metadata: ["broker": "\(client.endpoint)", "reason": "\(reason)"])
+        case .connected(let sessionPresent):
+            logger.notice("broker connection back", metadata: ["broker": "\(client.endpoint)", "sessionPresent": "\(sessionPresent)"])
+            guard !sessionPresent, fencedReason == nil else { return }
+            if lease != nil { publishInstanceStatus(.online, role: isActive ? .active : .standby) }
+            if isActive { perform(.brokerReconnected) }
+        case .closed:
+            return
+        }
     }
 
     /// Whether this instance runs the site: always for a single coordinator; for one of a pair,

@@ -82,6 +82,9 @@ public struct CoordinatorCore: Sendable {
                 reply(to: replyTo, .rejected, reason: "malformed request: \(detail)")
             }
         case .tick: tick()
+        case .brokerReconnected:
+            log(.notice, "broker connection back without its session: retained status published again")
+            publishStatus()
         case .shutdown:
             log(.notice, "coordinator shutting down: holding every truck")
             apply(scheduler.handle(.operatorCommand(.holdAll), now: now))

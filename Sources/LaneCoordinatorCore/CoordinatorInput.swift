@@ -94,6 +94,9 @@ public enum CoordinatorInput: Sendable {
     case holdJournaled(OperatorRequest, OperatorCommand, replyTo: ReplyAddress?)
     /// The periodic tick: expiries, resends, recovery, drains, retained states, the plan.
     case tick
+    /// The broker connection came back without the session (another node of a clustered broker,
+    /// or a broker that lost its state): the retained status is published again.
+    case brokerReconnected
     /// The service stops: every truck is held and the status says offline.
     case shutdown
 }

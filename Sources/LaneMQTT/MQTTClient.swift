@@ -1,8 +1,8 @@
 import Dispatch
 
 /// An MQTT 5 client over libmosquitto. Connect once; from then on the client keeps the connection
-/// up by itself (reconnecting with a doubling delay) and restores its subscriptions when the
-/// broker lost the session. Publishing at QoS 1 or 2 completes when the broker has acknowledged
+/// up by itself (reconnecting with a doubling delay, round its list of broker endpoints: the nodes
+/// of a clustered broker) and restores its subscriptions when the broker lost the session. Publishing at QoS 1 or 2 completes when the broker has acknowledged
 /// the message; while the connection is down such messages wait in the client and are sent on
 /// reconnection. Received messages come through `messages`, one consumer; connection changes
 /// through `connectionEvents`.
@@ -97,6 +97,9 @@ public final class MQTTClient: Sendable {
 
     /// Connection changes, in order; ends with `.closed`.
     public var connectionEvents: AsyncStream<MQTTConnectionEvent> { core.events }
+
+    /// The broker endpoint the client is connected to, or is trying to reach.
+    public var endpoint: MQTTEndpoint { mosquitto.endpoint }
 
     /// Whether the client is connected now.
     public var isConnected: Bool { core.state.withLock { $0.connected } }

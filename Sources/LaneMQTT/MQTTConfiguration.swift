@@ -1,9 +1,19 @@
 /// How an MQTT client connects: broker, identity, session, security, last will and reconnection.
 public struct MQTTConfiguration: Sendable {
-    /// The broker's host name or address.
-    public var host: String
-    /// The broker's port.
-    public var port: Int
+    /// The brokers to connect to, in order of preference: one broker, or the nodes of a
+    /// clustered broker. The client connects to the first that answers and, when the broker it is
+    /// on is gone, moves on to the next (round the list).
+    public var endpoints: [MQTTEndpoint]
+    /// The first broker's host name or address.
+    public var host: String {
+        get { endpoints[0].host }
+        set { endpoints[0].host = newValue }
+    }
+    /// The first broker's port.
+    public var port: Int {
+        get { endpoints[0].port }
+        set { endpoints[0].port = newValue }
+    }
     /// The client identifier; with a persistent session, the broker keeps the session under it.
     public var clientId: String
     /// Whether the broker forgets any earlier session at connect (MQTT 5 clean start).
@@ -20,7 +30,7 @@ public struct MQTTConfiguration: Sendable {
     /// The message the broker publishes if this client's connection dies without a clean disconnect.
     public var will: MQTTWill?
     /// Waiting time before the first reconnection attempt, and the longest, in seconds (the wait
-    /// doubles at each attempt).
+    /// doubles after each round of the endpoints that found no broker).
     public var reconnectDelay: (first: UInt32, longest: UInt32)
     /// How long `connect()` waits for the broker's answer, in seconds.
     public var connectTimeout: Double
@@ -39,8 +49,7 @@ public struct MQTTConfiguration: Sendable {
         reconnectDelay: (first: UInt32, longest: UInt32) = (1, 30), connectTimeout: Double = 10, inboundCapacity: Int = 10_000,
         consumerSpin: Duration = .microseconds(100)
     ) {
-        self.host = host
-        self.port = port
+        self.endpoints = [MQTTEndpoint(host: host, port: port)]
         self.clientId = clientId
         self.cleanStart = cleanStart
         self.sessionExpiry = sessionExpiry
@@ -53,6 +62,45 @@ public struct MQTTConfiguration: Sendable {
         self.inboundCapacity = inboundCapacity
         self.consumerSpin = consumerSpin
     }
+}
+
+/// Where a broker listens: a host name or address and a port.
+public struct MQTTEndpoint: Sendable, Hashable, CustomStringConvertible {
+    /// Host name or address.
+    public var host: String
+    /// TCP port.
+    public var port: Int
+
+    /// An endpoint.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Reads `host`, `host:port` or `[v6 address]:port`; a missing port is `defaultPort`.
+    /// Returns nil for an empty host or a port outside 1–65535.
+    public init?(parsing text: String, defaultPort: Int) {
+        var host = Substring(text).drop(while: \.isWhitespace)
+        while host.last?.isWhitespace == true { host = host.dropLast() }
+        var port = defaultPort
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+            let rest = host[host.index(after: close)...]
+            host = host[host.index(after: host.startIndex)..<close]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":"), let number = Int(rest.dropFirst()) else { return nil }
+                port = number
+            }
+        } else if let colon = host.lastIndex(of: ":"), host.firstIndex(of: ":") == colon {
+            guard let number = Int(host[host.index(after: colon)...]) else { return nil }
+            port = number
+            host = host[..<colon]
+        }
+        guard !host.isEmpty, (1...65535).contains(port) else { return nil }
+        self.init(host: String(host), port: port)
+    }
+
+    /// `host:port`.
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// A user name and password.

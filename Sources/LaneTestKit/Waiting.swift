@@ -54,6 +54,19 @@ public final class Collector<Element: Sendable>: Sendable {
         try await eventually(what, timeout: timeout) { self.elements.contains(where: predicate) }
         return elements.first(where: predicate)!
     }
+
+    /// Waits until an element satisfying `predicate` has come after one satisfying `earlier`
+    /// (a reconnection after the loss, not the first connection still in the buffer).
+    public func waitFor(
+        _ what: String, timeout: Duration = .seconds(10), after earlier: @escaping @Sendable (Element) -> Bool,
+        where predicate: @escaping @Sendable (Element) -> Bool
+    ) async throws {
+        try await eventually(what, timeout: timeout) {
+            let elements = self.elements
+            guard let first = elements.firstIndex(where: earlier) else { return false }
+            return elements[first...].dropFirst().contains(where: predicate)
+        }
+    }
 }
 
 extension Collector where Element == MQTTInboundMessage {

@@ -105,6 +105,17 @@ struct ParseTests {
         #expect(throws: (any Error).self) { try ConnectionOptions.parse(["--password-file", "/nonexistent"]).mqtt(environment: [:]) }
     }
 
+    @Test("--host (or LANECTL_HOST) takes the nodes of a clustered broker, each with --port unless it names its own")
+    func brokerNodes() throws {
+        let nodes = try ConnectionOptions.parse(["--host", "mqtt-a,mqtt-b:1884", "--port", "1885"]).mqtt(environment: [:])
+        #expect(nodes.endpoints == [MQTTEndpoint(host: "mqtt-a", port: 1885), MQTTEndpoint(host: "mqtt-b", port: 1884)])
+        let fromEnvironment = try ConnectionOptions.parse([]).mqtt(environment: ["LANECTL_HOST": "10.0.0.5,10.0.0.6"])
+        #expect(fromEnvironment.endpoints.map(\.description) == ["10.0.0.5:1883", "10.0.0.6:1883"])
+        for bad in ["mqtt-a,", "mqtt-a:port", ",mqtt-b"] {
+            #expect(throws: ValidationError.self, "\(bad)") { try ConnectionOptions.parse(["--host", bad]).mqtt(environment: [:]) }
+        }
+    }
+
     /// Every command and its help file in `Tests/LaneControlTests/help/`.
     static var helpPages: [(name: String, command: any ParsableCommand.Type)] {
         [("lanectl", Lanectl.self)]

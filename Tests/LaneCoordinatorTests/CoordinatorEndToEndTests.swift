@@ -163,15 +163,16 @@ struct CoordinatorProcess: Sendable {
         return { clock.now() }
     }
 
-    /// A broker, the site file and a configuration (`extra` lines appended).
-    init(extra: String = "") async throws {
+    /// A broker, the site file and a configuration (`extra` lines appended, `brokerExtra` keys
+    /// added to the broker section).
+    init(extra: String = "", brokerExtra: String = "") async throws {
         broker = try await TestBroker.start(capture: true)
         try TestSites.gate.write(toFile: "\(broker.folder)/site.yaml", atomically: true, encoding: .utf8)
         try """
         siteId: test-gate
         site: site.yaml
         fleet: [T001]
-        broker: {host: 127.0.0.1, port: \(broker.port), keepalive: 5}
+        broker: {host: 127.0.0.1, port: \(broker.port), keepalive: 5\(brokerExtra)}
         timeScale: \(Gate.scale)
         clockOrigin: "\(WireTimestamp.format(secondsSince1970: origin))"
         tickInterval: 0.02

@@ -10,6 +10,32 @@ import Testing
 @Suite("the coordinator restarts from its journal", .timeLimit(.minutes(3)))
 struct CoordinatorRestartTests {
     @Test(
+        "given two broker nodes, the coordinator moves to the second when the first is gone and is online there; lanectl, its first node down, reaches it"
+    )
+    func brokerNodes() async throws {
+        let second = try await TestBroker.start()
+        let process = try await CoordinatorProcess(brokerExtra: ", alsoAt: [\"127.0.0.1:\(second.port)\"]")
+        let first = process.broker
+        let coordinator = try process.start()
+        defer { coordinator.stop() }
+        let before = try await lanectl(["status", "--json"], broker: first)
+        #expect(before.code == 0, "online on the first node: \(before)")
+        let observer = try MQTTClient(second.configuration(clientId: "observer"))
+        try await observer.connect()
+        let seen = Collector(messagesOf: observer)
+        try await observer.subscribe(CoordinatorTopic.status)
+        first.kill()
+        try await eventually("the coordinator's status online on the second node", timeout: .seconds(15)) {
+            seen.elements.contains { (try? WireDecoder().decode(CoordinatorStatus.self, from: $0.payload))?.state == .online }
+        }
+        let after = try await lanectl(["status", "--json", "--host", "127.0.0.1:\(first.port),127.0.0.1:\(second.port)"])
+        #expect(after.code == 0, "lanectl through the second node: \(after)")
+        #expect(after.json?["state"]?.text == "online", "\(after)")
+        #expect(process.log.contains("broker connection back"), "the coordinator logs where it went")
+        await observer.close()
+    }
+
+    @Test(
         "SIGKILL and a restart under a truck moving at speed: it keeps going on the same order, is never stopped, each crossing is journaled once"
     )
     func restartFromJournal() async throws {

@@ -183,6 +183,8 @@ struct RandomizedSafetyTests {
         }
         let (site, faulty) = Self.run(seed: seed, faults: true, minutes: 6, drain: false)
         print("faults:", Self.describe(seed, site, faulty))
+        let (_, restarted) = Self.run(seed: seed, faults: true, minutes: 6, drain: false) { $0.restartEvery = 30 }
+        print("faults and restarts:", Self.describe(seed, site, restarted))
         let (_, clean, core) = Self.runKeepingCore(seed: seed, faults: false, minutes: 25, drain: true)
         print("liveness: unfinished \(clean.tripsUnfinished), gridlocks \(clean.gridlocks), violations \(clean.violations.count)")
         for id in clean.tripsUnfinished {

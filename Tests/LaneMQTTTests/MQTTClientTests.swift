@@ -8,6 +8,10 @@ import Testing
 struct MQTTClientTests {
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
+    /// A connection event that reports the broker lost (the first connection's `.connected` is
+    /// still in the buffer of a collector started after it).
+    static func isLoss(_ event: MQTTConnectionEvent) -> Bool { if case .disconnected = event { true } else { false } }
+
     static func connected(
         _ broker: TestBroker, _ id: String, _ change: (inout MQTTConfiguration) -> Void = { _ in }
     ) async throws
@@ -169,8 +173,9 @@ struct MQTTClientTests {
         let received = Collector(messagesOf: subscriber)
         try await subscriber.subscribe("lane/after-restart", qos: .atLeastOnce)
         try await broker.restart()
-        try await events.waitFor("reconnection") { $0 == .connected(sessionPresent: false) }
-        #expect(events.elements.contains { if case .disconnected = $0 { true } else { false } })
+        try await events.waitFor("the reconnection after the loss", after: Self.isLoss) {
+            $0 == .connected(sessionPresent: false)
+        }
         let publisher = try await Self.connected(broker, "pub")
         try await eventually("the restored subscription to deliver") {
             try await publisher.publish(MQTTOutbound(topic: "lane/after-restart", payload: Self.bytes("hello")))
@@ -182,6 +187,79 @@ struct MQTTClientTests {
         try await events.waitFor("the closed event") { $0 == .closed }
     }
 
+    @Test("with two broker endpoints, the client moves to the second when the first is gone, and back")
+    func endpointList() async throws {
+        let first = try await TestBroker.start()
+        let second = try await TestBroker.start()
+        var configuration = first.configuration(clientId: "coordinator")
+        configuration.endpoints.append(MQTTEndpoint(host: second.host, port: second.port))
+        let client = try MQTTClient(configuration)
+        let events = Collector(eventsOf: client)
+        let received = Collector(messagesOf: client)
+        try await client.connect()
+        #expect(client.endpoint.port == first.port)
+        try await client.subscribe("lane/cluster")
+        first.kill()
+        try await events.waitFor("the reconnection to the second broker", after: Self.isLoss) {
+            $0 == .connected(sessionPresent: false)
+        }
+        #expect(client.endpoint.port == second.port)
+        // The subscription is restored on the second broker, and what the client publishes goes there.
+        let observer = try await Self.connected(second, "observer")
+        let seen = Collector(messagesOf: observer)
+        try await observer.subscribe("lane/from-client")
+        try await eventually("the restored subscription on the second broker") {
+            try await observer.publish(MQTTOutbound(topic: "lane/cluster", payload: Self.bytes("via second")))
+            return received.count > 0
+        }
+        try await client.publish(MQTTOutbound(topic: "lane/from-client", payload: Self.bytes("hello")))
+        try await seen.waitFor(1)
+        await observer.close()
+        // When the second goes too, the client goes round the list to the first, back meanwhile.
+        try await first.restart()
+        let reconnections = events.elements.filter { $0 == .connected(sessionPresent: false) }.count
+        second.kill()
+        try await eventually("a reconnection to the first broker") {
+            events.elements.filter { $0 == .connected(sessionPresent: false) }.count > reconnections
+        }
+        #expect(client.endpoint.port == first.port)
+        await client.close()
+    }
+
+    @Test("a first endpoint with no broker: the client connects to the next; none answering is a clear error")
+    func firstEndpointDown() async throws {
+        let gone = try await TestBroker.start()
+        gone.kill()
+        let live = try await TestBroker.start()
+        var configuration = gone.configuration(clientId: "lanectl")
+        configuration.endpoints.append(MQTTEndpoint(host: live.host, port: live.port))
+        let client = try MQTTClient(configuration)
+        try await client.connect()
+        #expect(client.endpoint.port == live.port)
+        await client.close()
+        live.kill()
+        var none = gone.configuration(clientId: "lanectl")
+        none.endpoints.append(MQTTEndpoint(host: live.host, port: live.port))
+        await #expect {
+            try await MQTTClient(none).connect()
+        } throws: { error in
+            guard case .unreachable(let reason) = error as? MQTTError else { return false }
+            return reason.contains("\(live.port)") && reason.contains("refused")
+        }
+    }
+
+    @Test("broker endpoints read from host:port text")
+    func endpointText() {
+        #expect(MQTTEndpoint(parsing: "broker-a", defaultPort: 8883) == MQTTEndpoint(host: "broker-a", port: 8883))
+        #expect(MQTTEndpoint(parsing: " 10.0.0.6:1884 ", defaultPort: 8883) == MQTTEndpoint(host: "10.0.0.6", port: 1884))
+        #expect(MQTTEndpoint(parsing: "[fd00::6]:1884", defaultPort: 8883) == MQTTEndpoint(host: "fd00::6", port: 1884))
+        #expect(MQTTEndpoint(parsing: "fd00::6", defaultPort: 8883) == MQTTEndpoint(host: "fd00::6", port: 8883))
+        #expect(MQTTEndpoint(host: "fd00::6", port: 1884).description == "[fd00::6]:1884")
+        for bad in ["", ":1884", "broker:0", "broker:70000", "broker:x", "[fd00::6]x"] {
+            #expect(MQTTEndpoint(parsing: bad, defaultPort: 1883) == nil, "\(bad)")
+        }
+    }
+
     @Test("after a broker crash (SIGKILL) the client reports the loss and reconnects when it is back")
     func reconnectAfterCrash() async throws {
         let broker = try await TestBroker.start()
@@ -190,10 +268,12 @@ struct MQTTClientTests {
         let received = Collector(messagesOf: client)
         try await client.subscribe("lane/after-crash")
         broker.kill()
-        try await events.waitFor("the loss") { if case .disconnected = $0 { true } else { false } }
+        try await events.waitFor("the loss", where: Self.isLoss)
         #expect(!client.isConnected)
         try await broker.restart()
-        try await events.waitFor("the reconnection") { $0 == .connected(sessionPresent: false) }
+        try await events.waitFor("the reconnection after the loss", after: Self.isLoss) {
+            $0 == .connected(sessionPresent: false)
+        }
         try await client.publish(MQTTOutbound(topic: "lane/after-crash", payload: Self.bytes("back")))
         try await received.waitFor(1)
         await client.close()
@@ -382,7 +462,7 @@ struct MQTTClientTests {
             return broker.port
         }()  // the broker is gone: nothing listens there now
         let client = try MQTTClient(MQTTConfiguration(port: port, clientId: "nobody-home"))
-        await #expect(throws: MQTTError.unreachable("Connection refused")) { try await client.connect() }
+        await #expect(throws: MQTTError.unreachable("127.0.0.1:\(port): Connection refused")) { try await client.connect() }
         #expect(throws: MQTTError.invalidConfiguration("keepalive of 2 s: libmosquitto needs at least 5 s")) {
             try MQTTClient(MQTTConfiguration(port: port, clientId: "impatient", keepalive: 2))
         }

@@ -94,6 +94,40 @@ public struct TraceAuditor: Sendable {
         return stretches
     }
 
+    /// The stops in `samples` that are not station stops: a truck on a lane that was moving
+    /// (above 0.3 m/s) and comes to a stand (below 0.01 m/s) away from every station's stop point
+    /// on its route (more than 0.6 m from it) and from the route's end, as the fast simulation
+    /// counts them; and the trips
+    /// the samples cover (a truck's run of samples on one lane and channel).
+    public func unplannedStops(_ samples: [TraceSample]) -> (stops: Int, trips: Int) {
+        var stops = 0
+        var trips = 0
+        for (_, trace) in Dictionary(grouping: samples, by: \.truck) {
+            var moving = false
+            var trip: String?
+            for sample in trace.sorted(by: { $0.t < $1.t }) {
+                guard let lane = sample.lane, let channel = sample.channel, let route = routes["\(lane)/\(channel)"] else {
+                    trip = nil
+                    moving = false
+                    continue
+                }
+                if trip != "\(lane)/\(channel)" {
+                    trip = "\(lane)/\(channel)"
+                    trips += 1
+                    moving = false
+                }
+                if sample.speed < 0.01 && moving && sample.front < route.length - 1 {
+                    let atStation = route.legs.contains { leg in
+                        site.zones[leg.zone].station.map { abs(leg.start + $0.stopOffset - sample.front) <= 0.6 } ?? false
+                    }
+                    if !atStation { stops += 1 }
+                }
+                moving = sample.speed > 0.3
+            }
+        }
+        return (stops, trips)
+    }
+
     /// Every violation in `samples` (grouped by instant: samples within `window` seconds of the
     /// first of a group are taken as simultaneous).
     public func audit(_ samples: [TraceSample], window: Double = 0.2) -> [AuditViolation] {

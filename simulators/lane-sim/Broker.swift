@@ -27,7 +27,7 @@ struct Broker: AsyncParsableCommand {
     @Option(help: "Scenario file (site, fleet, channel mix, link faults, seed, target).") var scenario: String?
     @Option(help: "Site file (default: the scenario's, else the default site).") var site: String?
     @Option(help: "The coordinator's site id.") var siteId = "huu-nghi"
-    @Option(help: "Broker host.") var host = "127.0.0.1"
+    @Option(help: "Broker host, or the nodes of a clustered broker as host[:port],... tried in turn.") var host = "127.0.0.1"
     @Option(help: "Broker port.") var port = 1883
     @Option(help: "Number of trucks (T001…; the coordinator's fleet must list them; default: the scenario's, else 20).")
     var trucks: Int?
@@ -57,8 +57,16 @@ struct Broker: AsyncParsableCommand {
         let yardTime = scenario.map { ($0.demand.yardTurnaround.lowerBound + $0.demand.yardTurnaround.upperBound) / 2 }
         let seed = self.seed ?? scenario?.seed ?? 1
         let tracePath = trace ?? FileManager.default.temporaryDirectory.appendingPathComponent("lane-sim-trace-\(getpid()).jsonl").path
+        var broker = MQTTConfiguration(clientId: "lane-sim")
+        broker.endpoints = try host.split(separator: ",", omittingEmptySubsequences: false).map { text in
+            guard let endpoint = MQTTEndpoint(parsing: String(text), defaultPort: port) else {
+                throw ValidationError("--host: '\(text)' is not host or host:port (port 1-65535)")
+            }
+            return endpoint
+        }
+        let brokers = broker.endpoints.map(\.description).joined(separator: ", ")
         var config = BrokerSimulation.Configuration(
-            site: site, siteId: siteId, broker: MQTTConfiguration(host: host, port: port, clientId: "lane-sim"), trucks: trucks,
+            site: site, siteId: siteId, broker: broker, trucks: trucks,
             duration: minutes * 60, timeScale: timeScale, clockOrigin: origin,
             channelMix: (mix[.green, default: 0], mix[.yellow, default: 0], mix[.red, default: 0]),
             turnaround: turnaround ?? yardTime ?? 60, seed: seed, tracePath: tracePath)
@@ -78,7 +86,7 @@ struct Broker: AsyncParsableCommand {
         let live = LiveView(site: site, duration: minutes * 60, capacityPerHour: capacity)
         let drawing = view && live.enabled
         print(
-            "site \(site.name)\(scenario.map { ", scenario \($0.name)" } ?? ""): \(trucks) trucks for \(minutes) simulated minutes at \(timeScale)x over \(host):\(port)"
+            "site \(site.name)\(scenario.map { ", scenario \($0.name)" } ?? ""): \(trucks) trucks for \(minutes) simulated minutes at \(timeScale)x over \(brokers)"
         )
         let lastFrame = Locked(0.0)
         let progress: @Sendable (Double, [BrokerSimulation.Trip]) -> Void = { elapsed, trips in

@@ -8,18 +8,19 @@ import Synchronization
 
 // Every call into libmosquitto and every unsafe pointer of LaneMQTT is in this folder.
 
-/// One libmosquitto client (`struct mosquitto`) and its network thread. Its callbacks reach the
-/// `ClientCore` through a retained reference passed as libmosquitto's user data, released after
-/// `mosquitto_destroy`; they never touch this object, so the last reference to it is never
-/// dropped on the network thread (which would join itself).
+/// One libmosquitto client (`struct mosquitto`) and its network thread (`NetworkThread`). Its
+/// callbacks reach the `ClientCore` through a retained reference passed as libmosquitto's user
+/// data, released after `mosquitto_destroy`; they never touch this object, so the last reference
+/// to it is never dropped on the network thread (which would join itself).
 ///
-/// libmosquitto's calls are thread-safe once its network thread runs (`mosquitto_loop_start`),
-/// which is what `@unchecked Sendable` relies on.
+/// libmosquitto's calls are thread-safe in its threaded mode (`mosquitto_threaded_set`), which is
+/// what `@unchecked Sendable` relies on.
 final class Mosquitto: @unchecked Sendable {
     private let handle: OpaquePointer
     private let core: Unmanaged<ClientCore>
     private let configuration: MQTTConfiguration
-    private let loopStarted = Atomic(false)
+    private let network: NetworkThread
+    private let connectCalled = Atomic(false)
 
     private static let libraryReady: Void = { _ = mosquitto_lib_init() }()
 
@@ -33,14 +34,15 @@ final class Mosquitto: @unchecked Sendable {
             throw .invalidConfiguration("libmosquitto refused the client (an empty client id needs a clean start)")
         }
         self.handle = handle
+        network = NetworkThread(handle: handle, core: retained, configuration: configuration)
         // From here on a failure runs `deinit`, which destroys the handle and releases the core.
         try configure()
     }
 
     deinit {
-        if loopStarted.load(ordering: .acquiring) {
+        if network.isRunning {
             mosquitto_disconnect_v5(handle, 0, nil)
-            mosquitto_loop_stop(handle, false)
+            network.stop()
         }
         mosquitto_destroy(handle)
         core.release()
@@ -52,8 +54,8 @@ final class Mosquitto: @unchecked Sendable {
         }
         try check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5))
         try check(mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, 1))
-        let delay = configuration.reconnectDelay
-        try check(mosquitto_reconnect_delay_set(handle, max(1, delay.first), max(delay.first, delay.longest), true))
+        guard !configuration.endpoints.isEmpty else { throw .invalidConfiguration("no broker endpoint is configured") }
+        try check(mosquitto_threaded_set(handle, true))
         if let credentials = configuration.credentials {
             try check(mosquitto_username_pw_set(handle, credentials.username, credentials.password))
         }
@@ -120,35 +122,24 @@ final class Mosquitto: @unchecked Sendable {
         }
     }
 
-    /// Connects (blocking on DNS, TCP and TLS: run off the cooperative pool) and starts the
-    /// network thread, which reads the CONNACK and reconnects from then on.
+    /// Connects to the first endpoint that accepts the connection (blocking on DNS, TCP and TLS:
+    /// run off the cooperative pool) and starts the network thread, which reads the CONNACK and
+    /// reconnects from then on.
     func connect() throws(MQTTError) {
-        guard !loopStarted.load(ordering: .acquiring) else { throw .invalidConfiguration("connect() was called twice") }
-        var properties = PropertyList()
-        if configuration.sessionExpiry > 0 {
-            mosquitto_property_add_int32(&properties.list, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), configuration.sessionExpiry)
+        guard !connectCalled.exchange(true, ordering: .acquiringAndReleasing) else {
+            throw .invalidConfiguration("connect() was called twice")
         }
-        errno = 0
-        let code = mosquitto_connect_bind_v5(
-            handle, configuration.host, Int32(configuration.port), Int32(configuration.keepalive), nil, properties.list)
-        let error = errno
-        guard code == MOSQ_ERR_SUCCESS.rawValue else {
-            switch code {
-            case MOSQ_ERR_TLS.rawValue:
-                throw .tls(core.takeUnretainedValue().state.withLock { $0.lastLoggedError } ?? Self.describe(code))
-            case MOSQ_ERR_ERRNO.rawValue: throw .unreachable(String(cString: strerror(error)))
-            case MOSQ_ERR_EAI.rawValue: throw .unreachable("host \(configuration.host) not found")
-            default: throw .library(code: Int(code), reason: Self.describe(code))
-            }
-        }
-        try check(mosquitto_loop_start(handle))
-        loopStarted.store(true, ordering: .releasing)
+        try network.connectFirst()
+        try network.start()
     }
+
+    /// The endpoint the client is connected to, or is trying.
+    var endpoint: MQTTEndpoint { network.endpoint }
 
     /// Sends DISCONNECT (the last will is not published) and waits for the network thread to end.
     func disconnect() {
         mosquitto_disconnect_v5(handle, 0, nil)
-        if loopStarted.exchange(false, ordering: .acquiringAndReleasing) { mosquitto_loop_stop(handle, false) }
+        network.stop()
     }
 
     /// Queues a PUBLISH; returns its message id. A QoS 1 or 2 message stays queued in
