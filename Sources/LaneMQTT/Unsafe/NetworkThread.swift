@@ -75,7 +75,11 @@ final class NetworkThread: @unchecked Sendable {
     /// Asks the thread to end once DISCONNECT is sent (the caller sends it) and waits for it.
     func stop() {
         stopping.store(true, ordering: .releasing)
-        guard let running = thread.withLock({ state -> pthread_t? in defer { state = nil }; return state }) else { return }
+        let running = thread.withLock { state -> pthread_t? in
+            defer { state = nil }
+            return state
+        }
+        guard let running else { return }
         pthread_join(running, nil)
     }
 
