@@ -223,11 +223,15 @@ extension SchedulerCore {
         var adopted = false
         // Only where no other truck claims that space too: after a restart a claim comes from the
         // journal's reach and is not exclusive (found by the randomized restarts: a truck standing
-        // at a crossing's doorstep adopted space into it that another truck held).
+        // at a crossing's doorstep adopted space into it that another truck held), and a full
+        // standstill gap short of any other claim: a truck standing at its end within the
+        // measurement's uncertainty must not move its end up to a merge another truck passes
+        // through (found by the randomized restarts, seed 1321211179362341677).
         if !trucks[t].emergencyStopped, trucks[t].speed < 0.1,
             trucks[t].front + trucks[t].uncertainty > trucks[t].authorityEnd,
             trucks[t].front + trucks[t].uncertainty <= trucks[t].claimTo,
-            !othersClaim(t, from: trucks[t].authorityEnd, to: trucks[t].front + trucks[t].uncertainty)
+            !othersClaim(
+                t, from: trucks[t].authorityEnd, to: trucks[t].front + trucks[t].uncertainty + site.rules.standstillGap)
         {
             trucks[t].authorityEnd = trucks[t].front + trucks[t].uncertainty
             // The truck may still hold the longer authority it had: the next authority replaces

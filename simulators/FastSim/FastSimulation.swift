@@ -106,6 +106,10 @@ public struct SimulationReport: Sendable {
     public var stationBusy: [ZoneID: Seconds] = [:]
     /// Samples of the true positions in the configured window.
     public var trajectories: [TrajectorySample] = []
+    /// The most trucks standing on each lane at once (by lane index) in the measured period:
+    /// past the lane's start, below 0.1 m/s, and not at a station's stop point (trucks waiting
+    /// in the yard before the lane's start are not on the lane).
+    public var maxTrucksWaitingOnLane: [Int: Int] = [:]
 
     /// Releases per hour at `zone` over the measured period.
     public func throughputPerHour(at zone: ZoneID) -> Double {
@@ -176,6 +180,8 @@ public struct FastSimulation<Controller: LaneController> {
     var holds: [(until: Seconds, truck: TruckID)] = []
     var closures: [(until: Seconds, zone: ZoneID)] = []
     var tripTimes: [Seconds] = []
+    /// Trucks standing on each lane in this step (scratch of `moveTrucks`).
+    var waitingNow: [Int]
     var unplannedStops = 0
     /// Called after every step with the clock; for live views.
     public var observer: ((Seconds, SimulationReport) -> Void)?
@@ -199,6 +205,7 @@ public struct FastSimulation<Controller: LaneController> {
         self.backlog = Array(repeating: [], count: site.lanes.count)
         self.zoneSpeedLimit = site.zones.map(\.speedLimit)
         self.zoneStopOffset = site.zones.map { $0.station?.stopOffset }
+        self.waitingNow = Array(repeating: 0, count: site.lanes.count)
     }
 
     // MARK: Running
@@ -527,6 +534,8 @@ public struct FastSimulation<Controller: LaneController> {
 
     mutating func moveTrucks() {
         let dt = configuration.step
+        let measuring = now >= configuration.warmUp
+        for lane in waitingNow.indices { waitingNow[lane] = 0 }
         let sample = configuration.trajectoryWindow.map { $0.contains(now) && (now - $0.lowerBound).remainder(dividingBy: 1) == 0 } ?? false
         for t in trucks.indices where trucks[t].onLane {
             guard let route = trucks[t].route else { continue }
@@ -535,7 +544,13 @@ public struct FastSimulation<Controller: LaneController> {
             trucks[t].route = nil
             move(&truck, on: route, dt: dt)
             if sample { report.trajectories.append(TrajectorySample(truck: truck.id, lane: truck.lane, time: now, front: truck.front)) }
+            if measuring, truck.front > 0, truck.speed < 0.1, truck.dwellUntil == nil, !atStation(truck, route) {
+                waitingNow[truck.lane] += 1
+            }
             trucks[t] = truck
+        }
+        for (lane, count) in waitingNow.enumerated() where count > report.maxTrucksWaitingOnLane[lane, default: 0] {
+            report.maxTrucksWaitingOnLane[lane] = count
         }
     }
 

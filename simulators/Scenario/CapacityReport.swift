@@ -206,3 +206,59 @@ extension CapacityReport {
 }
 
 func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+
+/// The figures of a capacity report as one object (`lane-sim scenario --json`), for scripts and
+/// for `docs/performance.md`.
+public struct ScenarioFigures: Codable, Sendable, Equatable {
+    /// One lane's bottleneck station: what it passed and what it could pass at most.
+    public struct Bottleneck: Codable, Sendable, Equatable {
+        /// The lane.
+        public var lane: String
+        /// The station zone that limits the lane.
+        public var station: String
+        /// Trucks it released per hour over the measured period.
+        public var trucksPerHour: Double
+        /// The most it can pass per hour: its mean dwell plus the clearing of a standing truck
+        /// and the next one's entry, from the site's geometry and the trucks' kinematics.
+        public var physicalLimitPerHour: Double
+    }
+
+    /// The scenario's name.
+    public var scenario: String
+    /// Trucks in the fleet.
+    public var fleet: Int
+    /// Seed of the run.
+    public var seed: UInt64
+    /// Vehicles a day served (completed trips and trips under way at the end, scaled to 24 h).
+    public var servedPerDay: Double
+    /// Whether the scenario's target is met (nil without a target).
+    public var targetMet: Bool?
+    /// Each driverless lane's bottleneck.
+    public var bottleneck: [Bottleneck]
+    /// Stops not at a station per completed trip.
+    public var unplannedStopsPerTrip: Double
+    /// The most trucks standing on one lane at once, away from stations.
+    public var maxTrucksWaitingOnLane: Int
+    /// Mean trip time from admission to completion (s).
+    public var meanTripSeconds: Double
+    /// Safety violations the independent checker found.
+    public var violations: Int
+    /// Wall-clock seconds of the run.
+    public var wallSeconds: Double
+}
+
+extension CapacityReport {
+    /// The report's figures, with the run's wall time.
+    public func figures(site: Site, wall: Double) -> ScenarioFigures {
+        let hours = run.measuredSeconds / 3600
+        return ScenarioFigures(
+            scenario: scenario, fleet: fleetSize, seed: seed, servedPerDay: servedPerDay, targetMet: targetMet,
+            bottleneck: bottlenecks.map { b in
+                ScenarioFigures.Bottleneck(
+                    lane: b.lane.rawValue, station: b.zone.rawValue,
+                    trucksPerHour: hours > 0 ? Double(run.stationReleases[b.zone, default: 0]) / hours : 0, physicalLimitPerHour: b.perHour)
+            },
+            unplannedStopsPerTrip: run.unplannedStopsPerTrip, maxTrucksWaitingOnLane: run.maxTrucksWaitingOnLane.values.max() ?? 0,
+            meanTripSeconds: run.meanTripTime, violations: run.violations.count, wallSeconds: wall)
+    }
+}

@@ -3,6 +3,7 @@ import Foundation
 import LaneCore
 import LaneScenario
 import LaneSite
+import LaneWire
 
 /// `lane-sim scenario`: a scenario in fast mode, ending with the capacity report.
 struct ScenarioRun: ParsableCommand {
@@ -22,6 +23,7 @@ struct ScenarioRun: ParsableCommand {
     @Option(help: "Folder to write report.md and the SVG plots into.") var out: String?
     @Flag(help: "Print a progress line every simulated hour.") var progress = false
     @Flag(help: "Print the whole report (Markdown) rather than the summary.") var full = false
+    @Flag(help: "Print the figures as one JSON object (servedPerDay, targetMet, bottleneck, ...) instead.") var json = false
 
     func validate() throws {
         if let fleet, fleet < 1 { throw ValidationError("--fleet must be at least 1") }
@@ -38,7 +40,13 @@ struct ScenarioRun: ParsableCommand {
             print(String(format: "  %02d:00  %d trips started, %d completed", Int(now) / 3600, run.tripsStarted, run.tripsCompleted))
             fflush(nil)
         }
-        print(report.headline(wall: Date().timeIntervalSince(started)))
+        let wall = Date().timeIntervalSince(started)
+        if json {
+            print(String(decoding: try WireEncoder().encode(report.figures(site: scenario.site, wall: wall)), as: UTF8.self))
+            if !report.run.violations.isEmpty { throw ExitCode(2) }
+            return
+        }
+        print(report.headline(wall: wall))
         print(full ? report.markdown() : report.summary())
         if let out { print("written: " + (try report.write(to: out, site: scenario.site)).joined(separator: ", ")) }
         if !report.run.violations.isEmpty { throw ExitCode(2) }
