@@ -82,11 +82,20 @@ public struct SafetyViolation: Sendable, Equatable, CustomStringConvertible {
 /// - every shortened authority was stoppable with service braking;
 /// - trucks keep the standstill gap and never pass the authority they obey.
 public struct SafetyChecker: Sendable {
-    struct Path {
-        var zones: [Int]
-        var starts: [Meters]
-        var reversed: [Bool]
-        var length: Meters
+    /// A route as zone indices and start positions (a class: shared by the copies of its
+    /// `Tracked`, which a step makes for every truck).
+    final class Path: Sendable {
+        let zones: [Int]
+        let starts: [Meters]
+        let reversed: [Bool]
+        let length: Meters
+
+        init(zones: [Int], starts: [Meters], reversed: [Bool], length: Meters) {
+            self.zones = zones
+            self.starts = starts
+            self.reversed = reversed
+            self.length = length
+        }
     }
 
     struct Tracked {
@@ -130,15 +139,18 @@ public struct SafetyChecker: Sendable {
 
     func buildPath(lane: Int, channel: CustomsChannel) -> Path {
         let laneSpec = site.lanes[lane]
-        var path = Path(zones: [], starts: [], reversed: [], length: 0)
+        var zones: [Int] = []
+        var starts: [Meters] = []
+        var reversed: [Bool] = []
+        var length: Meters = 0
         for step in laneSpec.steps where step.channels.isEmpty || step.channels.contains(channel) {
             let z = site.zones.firstIndex { $0.id == step.zone }!
-            path.zones.append(z)
-            path.starts.append(path.length)
-            path.reversed.append(site.zones[z].sharing == .bidirectional && laneSpec.direction == .export)
-            path.length += site.zones[z].length
+            zones.append(z)
+            starts.append(length)
+            reversed.append(site.zones[z].sharing == .bidirectional && laneSpec.direction == .export)
+            length += site.zones[z].length
         }
-        return path
+        return Path(zones: zones, starts: starts, reversed: reversed, length: length)
     }
 
     /// A truck started a trip on `lane` with `channel`.
@@ -213,7 +225,8 @@ public struct SafetyChecker: Sendable {
     }
 
     struct Piece {
-        var truck: TruckID
+        /// The truck's place in `order` (its id is looked up only to report a violation).
+        var truck: Int
         var low: Meters
         var high: Meters
         var direction: Int
@@ -225,7 +238,7 @@ public struct SafetyChecker: Sendable {
     /// `approach`, a piece that ends within the standstill gap of the next zone's entry also
     /// appears in the next zone, at negative positions before its entry: trucks converging on a
     /// merge or a crossing from different zones must keep the gap there too.
-    func pieces(_ t: Tracked, truck: TruckID, from: Meters, to: Meters, approach: Bool = false, into result: inout ZonePieces) {
+    func pieces(_ t: Tracked, truck: Int, from: Meters, to: Meters, approach: Bool = false, into result: inout ZonePieces) {
         guard to > from else { return }
         for (i, z) in t.path.zones.enumerated() {
             let start = t.path.starts[i]
@@ -255,15 +268,15 @@ public struct SafetyChecker: Sendable {
         stepsChecked += 1
         var authorityPieces = scratch.take(zones: site.zones.count)
         var bodyPieces = scratch.take(zones: site.zones.count)
-        for id in order {
+        for (slot, id) in order.enumerated() {
             guard let t = tracked[id], let true_ = truth[id] else { continue }
             if true_.front > true_.heldEnd + tolerance {
                 record(.drovePastAuthority, time, [id], "front \(true_.front) m past its end \(true_.heldEnd) m")
             }
             let rear = true_.front - true_.profile.length
             let end = max(t.issuedEnd, true_.heldEnd, true_.front)
-            pieces(t, truck: id, from: rear, to: end, approach: true, into: &authorityPieces)
-            pieces(t, truck: id, from: rear, to: true_.front, approach: true, into: &bodyPieces)
+            pieces(t, truck: slot, from: rear, to: end, approach: true, into: &authorityPieces)
+            pieces(t, truck: slot, from: rear, to: true_.front, approach: true, into: &bodyPieces)
             // Reservations: every exclusive zone the authority touches must be in the plan.
             let from = max(rear, 0)
             for (i, z) in t.path.zones.enumerated() where end > from && exclusive[z] {
@@ -299,8 +312,8 @@ public struct SafetyChecker: Sendable {
         }
         for z in authorityPieces.used { checkZone(z, authorityPieces.lists[z], time: time, bodies: false) }
         for z in bodyPieces.used { checkZone(z, bodyPieces.lists[z], time: time, bodies: true) }
-        scratch.give(authorityPieces)
-        scratch.give(bodyPieces)
+        scratch.give(&authorityPieces)
+        scratch.give(&bodyPieces)
     }
 
     mutating func checkZone(_ z: Int, _ list: [Piece], time: Seconds, bodies: Bool) {
@@ -313,19 +326,19 @@ public struct SafetyChecker: Sendable {
                 let b = list[j]
                 if isExclusive {
                     record(
-                        bodies ? .separation : .exclusiveZoneShared, time, [a.truck, b.truck],
+                        bodies ? .separation : .exclusiveZoneShared, time, [order[a.truck], order[b.truck]],
                         "both in exclusive zone \(zone.id)")
                 } else if zone.sharing == .bidirectional && a.direction != b.direction {
                     // A truck waiting before the section on its own lane does not meet one
                     // leaving it on the other lane.
                     if !a.approaching && !b.approaching {
-                        record(.directionLock, time, [a.truck, b.truck], "opposite directions in \(zone.id)")
+                        record(.directionLock, time, [order[a.truck], order[b.truck]], "opposite directions in \(zone.id)")
                     }
                 } else {
                     let separation = max(a.low - b.high, b.low - a.high)
                     if separation < gap - tolerance {
                         record(
-                            bodies ? .separation : .authoritiesOverlap, time, [a.truck, b.truck],
+                            bodies ? .separation : .authoritiesOverlap, time, [order[a.truck], order[b.truck]],
                             "\(separation) m apart in \(zone.id)")
                     }
                 }
@@ -353,10 +366,11 @@ struct Scratch {
         spare.popLast() ?? ZonePieces(lists: Array(repeating: [], count: zones))
     }
 
-    mutating func give(_ pieces: ZonePieces) {
-        var pieces = pieces
+    mutating func give(_ pieces: inout ZonePieces) {
         for z in pieces.used { pieces.lists[z].removeAll(keepingCapacity: true) }
         pieces.used.removeAll(keepingCapacity: true)
-        spare.append(pieces)
+        var given = ZonePieces(lists: [])
+        swap(&given, &pieces)
+        spare.append(given)
     }
 }

@@ -251,10 +251,10 @@ public struct FastSimulation<Controller: LaneController> {
     }
 
     func truth() -> [TruckID: TruckTruth] {
-        var result: [TruckID: TruckTruth] = [:]
-        for truck in trucks where truck.onLane {
-            result[truck.id] = TruckTruth(
-                front: truck.front, speed: truck.speed, heldEnd: truck.heldEnd, profile: truck.profile)
+        var result: [TruckID: TruckTruth] = Dictionary(minimumCapacity: trucks.count)
+        for t in trucks.indices where trucks[t].onLane {
+            result[trucks[t].id] = TruckTruth(
+                front: trucks[t].front, speed: trucks[t].speed, heldEnd: trucks[t].heldEnd, profile: trucks[t].profile)
         }
         return result
     }
@@ -263,19 +263,24 @@ public struct FastSimulation<Controller: LaneController> {
 
     mutating func schedule(_ event: CoreEvent, at due: Seconds) {
         eventOrder += 1
-        events.append(PendingEvent(due: due, order: eventOrder, event: event))
+        // Kept in delivery order (due, then scheduling order): after every event due no later.
+        var low = events.startIndex
+        var high = events.endIndex
+        while low < high {
+            let mid = (low + high) / 2
+            if events[mid].due <= due { low = mid + 1 } else { high = mid }
+        }
+        events.insert(PendingEvent(due: due, order: eventOrder, event: event), at: low)
     }
 
+    /// Delivers the events due by now, in order; those they schedule wait for the next step.
     mutating func processEvents() {
-        guard !events.isEmpty else { return }
-        events.sort { $0.due != $1.due ? $0.due < $1.due : $0.order < $1.order }
-        var remaining: [PendingEvent] = []
-        let due = events
-        events = []
-        for pending in due {
-            if pending.due <= now { deliver(pending.event) } else { remaining.append(pending) }
-        }
-        events = remaining + events
+        var count = 0
+        while count < events.count && events[count].due <= now { count += 1 }
+        guard count > 0 else { return }
+        let due = Array(events[..<count])
+        events.removeFirst(count)
+        for pending in due { deliver(pending.event) }
     }
 
     mutating func deliver(_ event: CoreEvent) {
@@ -488,7 +493,9 @@ public struct FastSimulation<Controller: LaneController> {
                 report.restarts += 1
             }
         }
-        let onLane = trucks.indices.filter { trucks[$0].onLane }
+        var onLane: [Int] = []
+        onLane.reserveCapacity(trucks.count)
+        for t in trucks.indices where trucks[t].onLane { onLane.append(t) }
         for t in onLane {
             if let every = faults.linkLossEvery, trucks[t].linkDownUntil < now, random.chance(step / every) {
                 trucks[t].linkDownUntil = now + draw(faults.linkLossDuration)
@@ -603,8 +610,8 @@ public struct FastSimulation<Controller: LaneController> {
     }
 
     func stationLeg(_ truck: SimulatedTruck, _ route: Route) -> Int? {
-        for (i, leg) in route.legs.enumerated() where !truck.cleared.contains(i) {
-            if let stopOffset = zoneStopOffset[leg.zone], abs(leg.start + stopOffset - truck.front) < 0.6 {
+        for (i, leg) in route.legs.enumerated() {
+            if let stopOffset = zoneStopOffset[leg.zone], abs(leg.start + stopOffset - truck.front) < 0.6, !truck.cleared.contains(i) {
                 return i
             }
         }
