@@ -97,7 +97,7 @@ public actor Coordinator {
     public func run() async throws {
         try await client.connect()
         let connection = Task { [client] in
-            for await event in client.connectionEvents.dropFirst() { await self.brokerConnection(event) }
+            for await event in client.connectionEvents.dropFirst() { self.brokerConnection(event) }
         }
         defer { connection.cancel() }
         var leadership: Task<Void, Never>?

@@ -198,6 +198,16 @@ extension SchedulerCore {
         return min(max(distance / available, 1.5), max(limit, 1.5))
     }
 
+    /// Whether `claim` only reaches into single-lane section `zone` from before its far end (a
+    /// truck standing at that end, on its own lane, to enter it against `direction`): it does not
+    /// meet a truck leaving the section there, so it neither locks the section's direction nor
+    /// shortens the leaving truck's authority. (Counted as an opposing holder, it deadlocked two
+    /// trucks at the two ends of a two-zone section: random site 234000702 with long sections.)
+    func isOpposingApproach(_ claim: ZoneClaim, zone: Int, direction: Int8) -> Bool {
+        site.zones[zone].sharing == .bidirectional && claim.direction != direction
+            && (claim.high <= 0 || claim.low >= site.zones[zone].length)
+    }
+
     /// Whether a truck other than `t` claims any of the route of `t` between `a` and `b` (any of
     /// an exclusive zone counts as all of it).
     func othersClaim(_ t: Int, from a: Meters, to b: Meters) -> Bool {
@@ -291,7 +301,11 @@ extension SchedulerCore {
                 if zone.isExclusive {
                     holder = claims[leg.zone].first(where: { $0.truck != t })?.truck
                 } else if zone.sharing == .bidirectional {
-                    holder = claims[leg.zone].first(where: { $0.truck != t && $0.direction != (leg.reversed ? -1 : 1) })?.truck
+                    let direction: Int8 = leg.reversed ? -1 : 1
+                    holder =
+                        claims[leg.zone].first(where: {
+                            $0.truck != t && $0.direction != direction && !isOpposingApproach($0, zone: leg.zone, direction: direction)
+                        })?.truck
                 }
                 if holder == nil, zone.isExclusive || zone.sharing != .none, heldSection != section[leg.zone] {
                     holder = readyRival(of: t, at: leg.zone)
@@ -324,7 +338,8 @@ extension SchedulerCore {
                 reach = min(reach, leg.start + station.stopOffset)
             }
             if !zone.isExclusive || holds {
-                for claim in claims[leg.zone] where claim.truck != t {
+                let direction: Int8 = leg.reversed ? -1 : 1
+                for claim in claims[leg.zone] where claim.truck != t && !isOpposingApproach(claim, zone: leg.zone, direction: direction) {
                     let (a, b) = interval(of: claim, on: leg)
                     if b <= truck.claimFrom + 1e-9 { continue }
                     if a - gap < reach {
