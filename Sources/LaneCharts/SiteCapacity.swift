@@ -7,8 +7,8 @@ public enum SiteCapacity {
     /// hour at full use with trucks of `profile` (DOMAIN.md's station capacity).
     public static func bottlenecks(of site: Site, profile: TruckProfile) -> [(lane: LaneID, zone: ZoneID, perHour: Double)] {
         site.lanes.filter(\.driverless).compactMap { lane in
-            guard let zone = site.bottleneck(of: lane.id), let station = zone.station else { return nil }
-            let perHour = LanePhysics.stationCapacity(dwell: station.dwell.mean, profile: profile, standstillGap: site.rules.standstillGap)
+            guard let zone = site.bottleneck(of: lane.id, profile: profile), let perHour = site.stationCapacity(zone, profile: profile)
+            else { return nil }
             return (lane.id, zone.id, perHour)
         }
     }

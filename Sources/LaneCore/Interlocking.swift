@@ -19,16 +19,24 @@ extension SchedulerCore {
         return (leg.start + claim.low, leg.start + claim.high)
     }
 
+    /// Takes the claim of `t` out of every zone it was registered in. The legs it covers are
+    /// those of the route it was registered on: call this before the route changes.
+    mutating func removeClaims(_ t: Int) {
+        if let route = trucks[t].trip?.route {
+            for legNumber in trucks[t].claimLegs where legNumber < route.legs.count {
+                claims[route.legs[legNumber].zone].removeAll { $0.truck == t }
+            }
+            if let approach = trucks[t].approachLeg, approach < route.legs.count {
+                claims[route.legs[approach].zone].removeAll { $0.truck == t }
+            }
+        }
+        trucks[t].claimLegs = 0..<0
+        trucks[t].approachLeg = nil
+    }
+
     /// Re-registers the claim of `t` in the zones it covers.
     mutating func syncClaims(_ t: Int) {
-        for legNumber in trucks[t].claimLegs {
-            let z = trucks[t].trip!.route.legs[legNumber].zone
-            claims[z].removeAll { $0.truck == t }
-        }
-        if let approach = trucks[t].approachLeg, let route = trucks[t].trip?.route, approach < route.legs.count {
-            claims[route.legs[approach].zone].removeAll { $0.truck == t }
-        }
-        trucks[t].approachLeg = nil
+        removeClaims(t)
         guard let route = trucks[t].trip?.route, trucks[t].claimTo > 0, trucks[t].claimFrom < route.length,
             trucks[t].claimTo > trucks[t].claimFrom
         else {
@@ -157,7 +165,7 @@ extension SchedulerCore {
     func runUp(for t: Int, behind holder: Int, leg: Route.Leg) -> Meters {
         guard configuration.timedApproach, let holderTrip = trucks[holder].trip,
             let holderLeg = holderTrip.route.legIndex(ofZone: leg.zone),
-            let station = site.zones[leg.zone].station, !holderTrip.cleared[holderLeg]
+            let station = site.zones[leg.zone].station, station.stops, !holderTrip.cleared[holderLeg]
         else { return 0 }
         let zone = site.zones[leg.zone]
         let exitDistance = zone.length - (station.stopOffset - trucks[holder].profile.length)
@@ -175,9 +183,18 @@ extension SchedulerCore {
 
     // MARK: Authority
 
-    /// Whether no truck may stop inside `zone`: a crossing (exclusive, not a station) or a
-    /// single-lane section driven both ways.
-    static func mustClear(_ zone: Zone) -> Bool { (zone.isExclusive && zone.kind != .station) || zone.sharing == .bidirectional }
+    /// Whether no truck may stop inside `zone`: a crossing (exclusive, not a station where trucks
+    /// stop), a drive-through scanning portal, or a single-lane section driven both ways.
+    static func mustClear(_ zone: Zone) -> Bool {
+        (zone.isExclusive && (zone.kind != .station || zone.station?.stops == false)) || zone.sharing == .bidirectional
+    }
+
+    /// How far before the entry of `zone` truck `t` waits: the standstill gap `gap`, and before a
+    /// drive-through portal at least the run-up it needs to be at the portal's speed on entering.
+    func setBack(_ t: Int, before zone: Zone, gap: Meters) -> Meters {
+        guard let portal = zone.station?.driveThrough else { return gap }
+        return max(gap, portal.speed * portal.speed / (2 * trucks[t].profile.acceleration) + 1)
+    }
 
     /// Whether no truck may stop inside `zone` (see the static form).
     func mustClear(_ zone: Zone) -> Bool { Self.mustClear(zone) }
@@ -191,11 +208,25 @@ extension SchedulerCore {
             let holderLeg = holderTrip.route.legIndex(ofZone: zone), !holderTrip.cleared[holderLeg],
             let window = trucks[blocker].windows.first(where: { site.zoneIndex[$0.zone] == zone })
         else { return 0 }
+        // A truck passing a drive-through portal holds the portal's speed: no slower advice.
+        if nearPortal(t) { return 0 }
         let available = window.closes - now
         let distance = stop - trucks[t].front
         guard available > 1, distance > 0 else { return 0 }
         let limit = min(site.zones[zone].speedLimit, trucks[t].profile.maxSpeed)
         return min(max(distance / available, 1.5), max(limit, 1.5))
+    }
+
+    /// Whether `t` is in a drive-through portal, or within its run-up of one.
+    func nearPortal(_ t: Int) -> Bool {
+        guard let route = trucks[t].trip?.route else { return false }
+        let front = trucks[t].front
+        for leg in route.legs where leg.end > front - trucks[t].profile.length {
+            guard let portal = site.zones[leg.zone].station?.driveThrough else { continue }
+            if leg.start - front < portal.speed * portal.speed / (2 * trucks[t].profile.acceleration) + 5 { return true }
+            break
+        }
+        return false
     }
 
     /// Whether `claim` only reaches into single-lane section `zone` from before its far end (a
@@ -268,9 +299,13 @@ extension SchedulerCore {
         var reach = route.length + truck.profile.length + gap
         var blocker: Int?
         var waiting: Int?
-        var entry: (start: Meters, clearPoint: Meters, zone: Int)?
+        // The first zone the truck may not stop in: where it waits before it, how far it must be
+        // able to go to clear it, and the zone.
+        var entry: (wait: Meters, clearPoint: Meters, zone: Int)?
         // Where the truck waits for the first zone that other trucks may enter from elsewhere.
         var doorstep: Meters?
+        // From the doorstep to the zone's entry: the gap, or a portal's run-up.
+        var doorstepSpan = gap
         // The single-lane section the truck is already in: it goes on through it before any
         // truck waiting at the section's far end.
         var heldSection: Int?
@@ -284,7 +319,8 @@ extension SchedulerCore {
             let holds = truck.authorityEnd > leg.start + 1e-9
             if holds && mustClear(zone) { heldSection = section[leg.zone] }
             if !holds && doorstep == nil && (zone.isExclusive || zone.sharing != .none) {
-                doorstep = leg.start - gap
+                doorstep = leg.start - setBack(t, before: zone, gap: gap)
+                doorstepSpan = setBack(t, before: zone, gap: gap)
             }
             // A closed zone: no truck that is not already in it may enter, even one whose
             // authority already reaches into it.
@@ -310,8 +346,26 @@ extension SchedulerCore {
                 if holder == nil, zone.isExclusive || zone.sharing != .none, heldSection != section[leg.zone] {
                     holder = readyRival(of: t, at: leg.zone)
                 }
+                // A drive-through portal's beam: no truck enters within its headway of the last.
+                if holder == nil, let portal = zone.station?.driveThrough {
+                    // The soonest the truck can be there, accelerating all the way; the last entry
+                    // is when a report first showed that truck inside (no sooner than it was).
+                    let distance = max(0, leg.start - truck.front)
+                    let a = truck.profile.acceleration
+                    let arrival = now + ((truck.speed * truck.speed + 2 * a * distance).squareRoot() - truck.speed) / a
+                    if arrival < lastEntry[leg.zone] + portal.headway {
+                        let limit = leg.start - setBack(t, before: zone, gap: gap)
+                        if limit < reach {
+                            reach = limit
+                            blocker = nil
+                            waiting = leg.zone
+                        }
+                        break legs
+                    }
+                }
                 if let holder {
-                    let limit = leg.start - gap - (zone.isExclusive ? runUp(for: t, behind: holder, leg: leg) : 0)
+                    let limit =
+                        leg.start - setBack(t, before: zone, gap: gap) - (zone.isExclusive ? runUp(for: t, behind: holder, leg: leg) : 0)
                     if limit < reach {
                         reach = limit
                         blocker = holder
@@ -324,17 +378,21 @@ extension SchedulerCore {
                     var last = i
                     while last + 1 < route.legs.count && mustClear(site.zones[route.legs[last + 1].zone]) { last += 1 }
                     var clearPoint = route.legs[last].end + truck.profile.length + gap
+                    // Out of a portal at its speed: the truck must not brake before its rear is out.
+                    if let portal = site.zones[route.legs[last].zone].station?.driveThrough {
+                        clearPoint += portal.speed * portal.speed / (2 * truck.profile.serviceBraking)
+                    }
                     // A station right behind the section where the truck must stop anyway: its
                     // stop point is as far as the truck can clear (the station releases it).
-                    if last + 1 < route.legs.count, let station = site.zones[route.legs[last + 1].zone].station,
+                    if last + 1 < route.legs.count, let station = site.zones[route.legs[last + 1].zone].station, station.stops,
                         !trip.cleared[last + 1]
                     {
                         clearPoint = min(clearPoint, route.legs[last + 1].start + station.stopOffset)
                     }
-                    entry = (leg.start, clearPoint, leg.zone)
+                    entry = (leg.start - setBack(t, before: zone, gap: gap), clearPoint, leg.zone)
                 }
             }
-            if let station = zone.station, !trip.cleared[i] {
+            if let station = zone.station, station.stops, !trip.cleared[i] {
                 reach = min(reach, leg.start + station.stopOffset)
             }
             if !zone.isExclusive || holds {
@@ -354,14 +412,15 @@ extension SchedulerCore {
         }
         // Never stop inside a crossing or a single-lane section: enter only if the truck can
         // claim all the way through and clear it.
-        if let entry, reach < entry.clearPoint, entry.start - gap < reach {
-            reach = entry.start - gap
+        if let entry, reach < entry.clearPoint, entry.wait < reach {
+            reach = entry.wait
             waiting = entry.zone
         }
 
-        // Stop a full gap short of such a zone, or enter it: never end in between, where a truck
-        // entering it from another branch would come closer than the gap.
-        if let doorstep, reach > doorstep, reach <= doorstep + gap + 1e-9 {
+        // Stop a full gap short of such a zone (a portal's run-up short of it), or enter it: never
+        // end in between, where a truck entering it from another branch would come closer than
+        // the gap (or a truck starting there would enter a portal below its speed).
+        if let doorstep, reach > doorstep, reach <= doorstep + doorstepSpan + 1e-9 {
             reach = doorstep
         }
         let current = truck.authorityEnd
@@ -418,9 +477,24 @@ extension SchedulerCore {
     mutating func send(_ t: Int, end: Meters, _ change: AuthorityChange, now: Seconds) {
         trucks[t].authoritySequence += 1
         trucks[t].authorityEnd = end
-        trucks[t].authorityExpiry = now + configuration.authorityLifetime
+        trucks[t].authorityExpiry = now + max(configuration.authorityLifetime, portalPass(t, end: end))
         trucks[t].authorityIssuedAt = now
         out.append(.authority(authority(of: t), change))
+    }
+
+    /// Seconds until `t`, at the speed of a drive-through portal its authority (to `end`) takes
+    /// it into or through, has cleared that portal, plus a second; 0 when there is none. An
+    /// authority lasts at least that long, so that a truck never stops in a portal because its
+    /// authority ran out there (a short loss of its link mid-pass would spoil the scan); its end,
+    /// which keeps it apart from other trucks, is unchanged.
+    func portalPass(_ t: Int, end: Meters) -> Seconds {
+        guard let route = trucks[t].trip?.route else { return 0 }
+        var longest: Seconds = 0
+        for leg in route.legs where leg.start < end && leg.end + trucks[t].profile.length > trucks[t].front {
+            guard let portal = site.zones[leg.zone].station?.driveThrough else { continue }
+            longest = max(longest, (leg.end + trucks[t].profile.length - trucks[t].front) / portal.speed + 1)
+        }
+        return longest
     }
 
     /// The current authority of `t` as a command payload.

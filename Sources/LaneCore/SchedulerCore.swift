@@ -32,6 +32,10 @@ public struct SchedulerCore: Sendable {
     /// Per zone, its single-lane section (see `sections(of:)`).
     let section: [Int]
     var closedZones: [Int: String] = [:]
+    /// Per zone: when a truck's front last entered it, as its reports show (for the headway of a
+    /// drive-through portal; a restarted core takes every reported truck as entering now, which
+    /// only delays the next truck).
+    var lastEntry: [Seconds]
     var heldLanes: Set<Int> = []
     var siteHeld = false
     var lastPlanAt: Seconds = -.infinity
@@ -49,6 +53,7 @@ public struct SchedulerCore: Sendable {
         self.claims = Array(repeating: [], count: site.zones.count)
         self.waitingAt = Array(repeating: [], count: site.zones.count)
         self.section = SchedulerCore.sections(of: site)
+        self.lastEntry = Array(repeating: -.infinity, count: site.zones.count)
     }
 
     /// Per zone, the single-lane section it belongs to: zones that no truck may stop in and
@@ -205,6 +210,9 @@ public struct SchedulerCore: Sendable {
         trip.request.channel = channel
         trip.route = newRoute
         trip.cleared = Array(trip.cleared.prefix(common)) + Array(repeating: false, count: newRoute.legs.count - common)
+        // The claim's legs are the old route's: out of its zones before the route changes (left
+        // there, a claim on the old branch blocked the trucks behind for ever).
+        removeClaims(t)
         trucks[t].trip = trip
         syncClaims(t)
         out.append(.notice(.rerouted(id, channel)))
@@ -286,6 +294,7 @@ public struct SchedulerCore: Sendable {
         for i in firstNew..<route.legs.count where route.legs[i].start > previousFront {
             if route.legs[i].start > front { break }
             let zone = site.zones[route.legs[i].zone]
+            lastEntry[route.legs[i].zone] = now
             out.append(.notice(.zoneEntered(truck.id, zone.id)))
             if zone.kind == .handover { out.append(.notice(.handoverCrossed(truck.id, zone.id))) }
         }
@@ -382,9 +391,11 @@ public struct SchedulerCore: Sendable {
             !trip.cleared[leg], trucks[t].hasReport
         else { return reject(id, .notAtStation(zoneID)) }
         let stop = trip.route.legs[leg].start + station.stopOffset
-        guard abs(trucks[t].front - stop) <= trucks[t].uncertainty + 1.5 else {
-            return reject(id, .notAtStation(zoneID))
-        }
+        // A truck stands at a station's stop point; it has passed a drive-through portal's exit.
+        let there =
+            station.stops
+            ? abs(trucks[t].front - stop) <= trucks[t].uncertainty + 1.5 : trucks[t].front + trucks[t].uncertainty + 1.5 >= stop
+        guard there else { return reject(id, .notAtStation(zoneID)) }
         trucks[t].trip!.cleared[leg] = true
         enqueue(t)
         // Trucks held back for a timed approach may now roll up.

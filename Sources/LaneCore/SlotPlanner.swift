@@ -82,7 +82,7 @@ extension SchedulerCore {
                 if entry > arrive + 0.5 { speed = 0 }
                 var exit = entry + (inside ? max(0, leg.end - front) / limit : travel)
                 if speed < 0.1 { exit += limit / (2 * profile.acceleration) }
-                if let station = zone.station, !trip.cleared[i] {
+                if let station = zone.station, station.stops, !trip.cleared[i] {
                     exit += station.dwell.mean + limit / profile.acceleration
                 }
                 let clear = exit + profile.length / limit
@@ -90,7 +90,7 @@ extension SchedulerCore {
                 windows.append(SlotWindow(zone: zone.id, opens: entry, closes: clear))
                 opens[leg.zone] = entry
                 clock = exit
-                speed = zone.station == nil ? limit : 0
+                speed = zone.station?.stops == true ? 0 : limit
             } else {
                 clock += inside ? max(0, leg.end - front) / limit : travel
                 speed = limit

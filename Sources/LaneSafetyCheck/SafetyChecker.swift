@@ -43,6 +43,10 @@ public struct SafetyViolation: Sendable, Equatable, CustomStringConvertible {
         case separation
         /// A truck is beyond the end of authority it obeys.
         case drovePastAuthority = "drove-past-authority"
+        /// A truck stands (below 0.1 m/s) with part of its body in a drive-through portal.
+        case stoppedInPortal = "stopped-in-portal"
+        /// A truck entered a drive-through portal sooner than its headway after the one before.
+        case portalHeadway = "portal-headway"
     }
 
     /// Which property.
@@ -113,6 +117,9 @@ public struct SafetyChecker: Sendable {
     let zoneLength: [Meters]
     let exclusive: [Bool]
     let merges: [Bool]
+    /// Per zone: its drive-through portal, if it is one, and when a truck's front last entered it.
+    let portals: [DriveThrough?]
+    var portalEntered: [Seconds]
     var tracked: [TruckID: Tracked] = [:]
     /// The tracked trucks in sorted order (the order in which they are checked).
     var order: [TruckID] = []
@@ -126,6 +133,9 @@ public struct SafetyChecker: Sendable {
     public private(set) var stepsChecked = 0
     /// Tolerance for floating-point rounding, in metres.
     public var tolerance: Meters = 1e-6
+    /// The time between two checks (the simulation's step): entries into a zone are seen that
+    /// late at most.
+    public var stepTolerance: Seconds = 0.11
 
     /// A checker for `site`.
     public init(site: Site) {
@@ -133,6 +143,8 @@ public struct SafetyChecker: Sendable {
         self.zoneLength = site.zones.map(\.length)
         self.exclusive = site.zones.map { $0.kind == .exclusive || $0.kind == .station || $0.sharing == .exclusive }
         self.merges = site.zones.map { $0.sharing == .merge }
+        self.portals = site.zones.map { $0.station?.driveThrough }
+        self.portalEntered = Array(repeating: -.infinity, count: site.zones.count)
         self.gap = site.rules.standstillGap
         self.entries = Array(repeating: [], count: site.zones.count)
     }
@@ -274,6 +286,14 @@ public struct SafetyChecker: Sendable {
                 record(.drovePastAuthority, time, [id], "front \(true_.front) m past its end \(true_.heldEnd) m")
             }
             let rear = true_.front - true_.profile.length
+            if true_.speed < 0.1 {
+                for (i, z) in t.path.zones.enumerated() where portals[z] != nil {
+                    let start = t.path.starts[i]
+                    if true_.front > start + tolerance && rear < start + zoneLength[z] - tolerance {
+                        record(.stoppedInPortal, time, [id], "standing at \(true_.front) m in \(site.zones[z].id)")
+                    }
+                }
+            }
             let end = max(t.issuedEnd, true_.heldEnd, true_.front)
             pieces(t, truck: slot, from: rear, to: end, approach: true, into: &authorityPieces)
             pieces(t, truck: slot, from: rear, to: true_.front, approach: true, into: &bodyPieces)
@@ -306,6 +326,16 @@ public struct SafetyChecker: Sendable {
                         }
                     }
                     entries[z].append(id)
+                    if let portal = portals[z] {
+                        // Entries are seen a step late at most: the step is the tolerance.
+                        if time - portalEntered[z] < portal.headway - stepTolerance {
+                            record(
+                                .portalHeadway, time, [id],
+                                "entered \(site.zones[z].id) \(time - portalEntered[z]) s after the truck before (headway \(portal.headway) s)"
+                            )
+                        }
+                        portalEntered[z] = time
+                    }
                 }
                 tracked[id]?.lastIndex = reached
             }

@@ -19,11 +19,23 @@ public enum LanePhysics {
 }
 
 extension Site {
-    /// The station every truck of `lane` passes whose mean dwell is longest: the lane's bottleneck.
-    public func bottleneck(of lane: LaneID) -> Zone? {
+    /// Trucks of `profile` per hour station zone `zone` passes at most: a stop-and-scan station
+    /// 3600 / (D + t_c), a drive-through portal one truck at a time at its speed, within its
+    /// headway (`DriveThrough.capacity`). Nil for a zone that is not a station.
+    public func stationCapacity(_ zone: Zone, profile: TruckProfile = TruckProfile()) -> Double? {
+        guard let station = zone.station else { return nil }
+        if let portal = station.driveThrough {
+            return portal.capacity(portalLength: zone.length, profile: profile, standstillGap: rules.standstillGap)
+        }
+        return LanePhysics.stationCapacity(dwell: station.dwell.mean, profile: profile, standstillGap: rules.standstillGap)
+    }
+
+    /// The station every truck of `lane` passes that passes the fewest trucks an hour: the lane's
+    /// bottleneck.
+    public func bottleneck(of lane: LaneID, profile: TruckProfile = TruckProfile()) -> Zone? {
         guard let spec = self.lane(lane) else { return nil }
         return spec.steps.filter { $0.channels.isEmpty }.compactMap { zone($0.zone) }
             .filter { $0.station != nil }
-            .max { $0.station!.dwell.mean < $1.station!.dwell.mean }
+            .min { stationCapacity($0, profile: profile)! < stationCapacity($1, profile: profile)! }
     }
 }

@@ -87,21 +87,62 @@ public enum DwellDistribution: Sendable, Equatable {
     }
 }
 
+/// A drive-through scanning portal: trucks pass at constant speed and the beam fires once the
+/// cab has passed, so no truck stops in the zone.
+public struct DriveThrough: Sendable, Equatable {
+    /// The speed trucks pass the portal at (the zone's speed limit is this speed).
+    public var speed: MetersPerSecond
+    /// The least time between two trucks entering the portal (the beam's cycle).
+    public var headway: Seconds
+    /// How far a truck's speed may leave `speed` while it is in the portal before its scan is
+    /// invalid.
+    public var tolerance: MetersPerSecond
+
+    /// A portal.
+    public init(speed: MetersPerSecond, headway: Seconds, tolerance: MetersPerSecond) {
+        self.speed = speed
+        self.headway = headway
+        self.tolerance = tolerance
+    }
+
+    /// Trucks per hour the portal passes at most, one truck in it at a time: a truck enters when
+    /// the one before has cleared the exit by the standstill gap (it passes the whole portal and
+    /// its own length at `speed`), and never sooner than `headway` after it.
+    public func capacity(portalLength: Meters, profile: TruckProfile, standstillGap: Meters) -> Double {
+        3600 / max(headway, (portalLength + profile.length + standstillGap) / speed)
+    }
+}
+
 /// The station part of a zone of kind `.station`.
 public struct Station: Sendable, Equatable {
     /// What the station does.
     public var activity: StationActivity
-    /// How long a truck dwells there.
+    /// How long a truck dwells there (none at a drive-through portal).
     public var dwell: DwellDistribution
-    /// Where the front of a truck stops, measured from the zone's entry in the direction of travel.
+    /// Where the front of a truck stops, measured from the zone's entry in the direction of
+    /// travel (at a drive-through portal, its exit: trucks do not stop there).
     public var stopOffset: Meters
+    /// Set for a drive-through scanning portal; nil for a station where trucks stop.
+    public var driveThrough: DriveThrough?
 
-    /// Describes a station.
+    /// Describes a station where trucks stop.
     public init(activity: StationActivity, dwell: DwellDistribution, stopOffset: Meters) {
         self.activity = activity
         self.dwell = dwell
         self.stopOffset = stopOffset
+        self.driveThrough = nil
     }
+
+    /// Describes a drive-through scanning portal of a zone of `length`.
+    public init(driveThrough: DriveThrough, length: Meters) {
+        self.activity = .scan
+        self.dwell = .fixed(0)
+        self.stopOffset = length
+        self.driveThrough = driveThrough
+    }
+
+    /// Whether trucks stop here (every station but a drive-through portal).
+    public var stops: Bool { driveThrough == nil }
 }
 
 /// A piece of a lane with one rule for sharing it.
@@ -280,7 +321,7 @@ public struct Site: Sendable {
             for (a, b) in zip(lane.steps, lane.steps.dropFirst()) {
                 let zone = zones[zoneIndex[a.zone]!]
                 let next = zones[zoneIndex[b.zone]!]
-                guard let station = zone.station, next.isExclusive || next.sharing != .none else { continue }
+                guard let station = zone.station, station.stops, next.isExclusive || next.sharing != .none else { continue }
                 if station.stopOffset > zone.length - margin + 1e-9 {
                     throw .stopTooCloseToSharedZone(station: zone.id, next: next.id)
                 }
@@ -303,6 +344,20 @@ public struct Site: Sendable {
         case (.station, let station?):
             guard station.stopOffset > 0, station.stopOffset <= zone.length else { throw .stopOutsideZone(zone.id) }
             try validate(station.dwell, zone: zone.id)
+            if let portal = station.driveThrough {
+                guard station.activity == .scan, zone.sharing == .none || zone.sharing == .exclusive else {
+                    throw .invalidDriveThrough(zone.id, "only a scanner used in one direction can be a drive-through portal")
+                }
+                guard portal.speed > 0, portal.speed <= zone.speedLimit + 1e-9 else {
+                    throw .invalidDriveThrough(zone.id, "the portal's speed must be above zero and within the zone's speed limit")
+                }
+                guard portal.headway > 0, portal.headway.isFinite else {
+                    throw .invalidDriveThrough(zone.id, "the portal's headway must be a positive number of seconds")
+                }
+                guard portal.tolerance >= 0, portal.tolerance < portal.speed else {
+                    throw .invalidDriveThrough(zone.id, "the speed tolerance must be at least zero and below the portal's speed")
+                }
+            }
         case (_, .some): throw .dwellOnNonStation(zone.id)
         case (_, nil): break
         }
@@ -418,6 +473,8 @@ public enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidDwell(ZoneID)
     /// A station's stop point leaves less than the safety gap to a shared or exclusive zone behind it.
     case stopTooCloseToSharedZone(station: ZoneID, next: ZoneID)
+    /// A drive-through portal's settings are out of range, or it is not a one-way scanner.
+    case invalidDriveThrough(ZoneID, String)
     /// A site-wide rule is out of range.
     case invalidRule(String)
 
@@ -445,6 +502,7 @@ public enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidDwell(let z): "station '\(z)' has a dwell distribution with negative or misordered bounds"
         case .stopTooCloseToSharedZone(let station, let next):
             "station '\(station)' stops trucks closer to shared zone '\(next)' than the standstill gap plus position uncertainty"
+        case .invalidDriveThrough(let z, let why): "drive-through portal '\(z)': \(why)"
         case .invalidRule(let s): s
         }
     }

@@ -58,7 +58,10 @@ public struct SiteFileError: Error, Equatable, Sendable, CustomStringConvertible
 /// Zone keys: `id`, `kind` (following, exclusive, station, handover), `length` (m),
 /// `speed-limit-kmh`, `sharing` (none, exclusive, bidirectional, merge), `perishable-priority`,
 /// `station` (`activity`, `stop-offset`, `dwell` as `fixed: D`, `uniform: [min, max]` or
-/// `triangular: [min, mode, max]` in seconds), `note` (free text, for assumptions).
+/// `triangular: [min, mode, max]` in seconds; or, for a drive-through scanning portal,
+/// `drive-through: { speed-kmh, headway-s, tolerance-kmh }`, with no stop point and no dwell: the
+/// zone's speed limit becomes the portal's speed, `tolerance-kmh` defaults to 1.5), `note` (free
+/// text, for assumptions).
 public enum SiteFile {
     /// Reads and parses the site file at `path`.
     public static func load(path: String) throws(SiteFileError) -> Site {
@@ -215,7 +218,7 @@ package struct NodeReader {
                 case .duplicateZone(let z), .nonPositiveLength(let z), .nonPositiveSpeed(let z),
                     .stationWithoutDwell(let z), .dwellOnNonStation(let z), .stopOutsideZone(let z),
                     .invalidDwell(let z), .sharedWithoutRule(let z, _), .mergeAgainstTraffic(let z),
-                    .priorityWhereOrderIsFixed(let z), .stopTooCloseToSharedZone(let z, _):
+                    .priorityWhereOrderIsFixed(let z), .stopTooCloseToSharedZone(let z, _), .invalidDriveThrough(let z, _):
                     zoneLines[z]
                 case .duplicateLane(let l), .unknownZone(let l, _), .emptyLane(let l), .routeCycle(let l, _),
                     .noRoute(let l, _):
@@ -232,20 +235,43 @@ package struct NodeReader {
         let id = ZoneID(try required("id").string())
         let kind = try required("kind").choice(ZoneKind.self)
         let length = try required("length").number()
-        let speed = try required("speed-limit-kmh").number() / 3.6
+        var speed = try required("speed-limit-kmh").number() / 3.6
         let sharing = try child("sharing")?.choice(ZoneSharing.self) ?? ZoneSharing.none
         let priority = try child("perishable-priority")?.bool() ?? false
         var station: Station?
         if let s = child("station") {
-            try s.checkKeys(["activity", "stop-offset", "dwell", "note"])
-            station = Station(
-                activity: try s.required("activity").choice(StationActivity.self),
-                dwell: try s.required("dwell").dwell(),
-                stopOffset: try s.required("stop-offset").number())
+            if let p = s.child("drive-through") {
+                // A portal: trucks pass at its speed, which becomes the zone's speed limit.
+                try s.checkKeys(["activity", "drive-through", "note"])
+                let activity = try s.child("activity")?.choice(StationActivity.self) ?? .scan
+                guard activity == .scan else { throw p.fail("a drive-through portal is a scanner: its activity is scan") }
+                let portal = try p.driveThrough(zoneSpeedLimit: speed)
+                speed = portal.speed
+                station = Station(driveThrough: portal, length: length)
+            } else {
+                try s.checkKeys(["activity", "stop-offset", "dwell", "note"])
+                station = Station(
+                    activity: try s.required("activity").choice(StationActivity.self),
+                    dwell: try s.required("dwell").dwell(),
+                    stopOffset: try s.required("stop-offset").number())
+            }
         }
         return Zone(
             id: id, kind: kind, length: length, speedLimit: speed, sharing: sharing, station: station,
             perishablePriority: priority)
+    }
+
+    /// A drive-through portal's settings (`speed-kmh`, `headway-s`, `tolerance-kmh`, default
+    /// 1.5) in a zone whose speed limit is `zoneSpeedLimit` (m/s), which the speed may not exceed.
+    package func driveThrough(zoneSpeedLimit: MetersPerSecond) throws(SiteFileError) -> DriveThrough {
+        try checkKeys(["speed-kmh", "headway-s", "tolerance-kmh", "note"])
+        let kmh = try required("speed-kmh").number()
+        let portal = DriveThrough(
+            speed: kmh / 3.6, headway: try required("headway-s").number(), tolerance: (try child("tolerance-kmh")?.number() ?? 1.5) / 3.6)
+        if portal.speed > zoneSpeedLimit + 1e-9 {
+            throw fail("the portal's speed-kmh \(kmh) is above the zone's speed limit \((zoneSpeedLimit * 36).rounded() / 10)")
+        }
+        return portal
     }
 
     package func dwell() throws(SiteFileError) -> DwellDistribution {

@@ -22,6 +22,7 @@ struct ScenarioTests {
         arguments: [
             ("huu-nghi-today", 800.0, 800.0), ("huu-nghi-2027", 2000, 2500), ("huu-nghi-2030", 3000, 3500),
             ("tan-thanh-today", 400, 400), ("tan-thanh-2027", 800, 1200), ("tan-thanh-2030", 2000, 2500),
+            ("huu-nghi-2030-drive-through", 3000, 3500), ("tan-thanh-2030-drive-through", 2000, 2500),
         ])
     func shipped(name: String, low: Double, high: Double) throws {
         let scenario = try ScenarioFile.load(path: Self.path(name))
@@ -38,6 +39,21 @@ struct ScenarioTests {
         // Truck types fill the fleet by their shares.
         let heavy = (0..<scenario.fleetSize).filter { config.truckType(ofTruck: $0)?.name == "igv-40ft-heavy" }.count
         #expect(heavy == Int((0.2 * Double(scenario.fleetSize)).rounded()))
+    }
+
+    @Test("drive-through portals: the X-ray bays become portals, trucks pass them without stopping, the gates become the bottleneck")
+    func driveThrough() throws {
+        let scenario = try ScenarioFile.load(path: Self.path("huu-nghi-2030-drive-through"))
+        let portal = try #require(scenario.site.zone("import-xray")?.station?.driveThrough)
+        #expect(abs(portal.speed - 10 / 3.6) < 1e-9 && portal.headway == 24)
+        let report = CapacityReport.run(scenario, hours: 3)
+        // The checker finds no truck standing in a portal and no entry within the headway.
+        #expect(report.run.violations.isEmpty, "\(report.run.violations.prefix(3))")
+        #expect(report.run.stationReleases["import-xray", default: 0] > 50, "\(report.run.stationReleases)")
+        #expect(report.run.stationReleases["export-xray", default: 0] > 50)
+        #expect(!report.bottlenecks.contains { $0.zone.rawValue.hasSuffix("xray") }, "\(report.bottlenecks)")
+        let stopAndScan = try ScenarioFile.load(path: Self.path("huu-nghi-2030"))
+        #expect(report.bottleneckCapacityPerDay > 2 * CapacityReport.run(stopAndScan, hours: 0.1).bottleneckCapacityPerDay)
     }
 
     @Test("the same seed gives the same run, another seed another run")

@@ -95,7 +95,46 @@ struct SiteFileTests {
             yaml: header + road
                 + "lanes:\n  - id: l\n    direction: import\n    from: x\n    to: y\n    route: [{ zone: a, channels: [blue] }]\n",
             path: "lanes[0].route[0].channels[0]", line: 9, problem: "'blue' is not one of green, yellow, red"),
+        Case(
+            name: "a portal faster than its zone",
+            yaml: header + Self.portal("speed-kmh: 30, headway-s: 24") + "lanes: []\n",
+            path: "zones[0].station.drive-through", line: 3, problem: "the portal's speed-kmh 30.0 is above the zone's speed limit 20.0"),
+        Case(
+            name: "a portal without a headway", yaml: header + Self.portal("speed-kmh: 10, headway-s: 0") + "lanes: []\n",
+            path: "zones[0]", line: 3, problem: "drive-through portal 'p': the portal's headway must be a positive number of seconds"),
+        Case(
+            name: "a portal that is not a scanner",
+            yaml: header
+                + "  - { id: p, kind: station, length: 22, speed-limit-kmh: 20, station: { activity: inspection, drive-through: { speed-kmh: 10, headway-s: 24 } } }\n"
+                + "lanes: []\n",
+            path: "zones[0].station.drive-through", line: 3, problem: "a drive-through portal is a scanner"),
+        Case(
+            name: "a portal with a stop point",
+            yaml: header
+                + "  - { id: p, kind: station, length: 22, speed-limit-kmh: 20, station: { stop-offset: 20, drive-through: { speed-kmh: 10, headway-s: 24 } } }\n"
+                + "lanes: []\n",
+            path: "zones[0].station", line: 3, problem: "unknown key 'stop-offset'"),
     ]
+
+    /// A 22 m drive-through portal zone `p` in a 20 km/h zone, with `settings`.
+    static func portal(_ settings: String) -> String {
+        "  - { id: p, kind: station, length: 22, speed-limit-kmh: 20, station: { drive-through: { \(settings) } } }\n"
+    }
+
+    @Test("a drive-through portal: no stop, no dwell, the zone's speed limit is the portal's speed")
+    func driveThrough() throws {
+        let site = try SiteFile.parse(
+            Self.header + Self.portal("speed-kmh: 10, headway-s: 24, tolerance-kmh: 2")
+                + "lanes:\n  - { id: l, direction: import, driverless: true, from: x, to: y, route: [p] }\n", file: "portal.yaml")
+        let zone = try #require(site.zone("p"))
+        let portal = try #require(zone.station?.driveThrough)
+        #expect(abs(portal.speed - 10 / 3.6) < 1e-9 && portal.headway == 24 && abs(portal.tolerance - 2 / 3.6) < 1e-9)
+        #expect(abs(zone.speedLimit - 10 / 3.6) < 1e-9)
+        #expect(zone.station?.stops == false && zone.station?.activity == .scan)
+        // One truck at a time: 22 m of portal, 18 m of truck and the 2 m gap take 15.1 s at 10 km/h;
+        // the 24 s headway is longer, so it is the limit: 150 an hour.
+        #expect(abs((site.stationCapacity(zone) ?? 0) - 150) < 1e-9)
+    }
 
     @Test("a missing file is reported with its name")
     func missingFile() {

@@ -106,6 +106,9 @@ public struct SimulationReport: Sendable {
     public var stationBusy: [ZoneID: Seconds] = [:]
     /// Samples of the true positions in the configured window.
     public var trajectories: [TrajectorySample] = []
+    /// Passes through drive-through portals whose scan was spoiled (the truck's speed left the
+    /// portal's band, or it stopped inside): each such truck was sent to manual inspection.
+    public var spoiledScans = 0
     /// The most trucks standing on each lane at once (by lane index) in the measured period:
     /// past the lane's start, below 0.1 m/s, and not at a station's stop point (trucks waiting
     /// in the yard before the lane's start are not on the lane).
@@ -145,6 +148,8 @@ struct SimulatedTruck {
     var startedAt: Seconds = 0
     var wasMoving = false
     var unplannedStops = 0
+    /// Whether the truck's speed left the band of the drive-through portal it is in.
+    var scanSpoiled = false
 }
 
 /// An event on its way to the controller.
@@ -176,6 +181,9 @@ public struct FastSimulation<Controller: LaneController> {
     var backlog: [[Seconds]]
     let zoneSpeedLimit: [MetersPerSecond]
     let zoneStopOffset: [Meters?]
+    /// Per zone: its drive-through portal, if it is one.
+    let zonePortal: [DriveThrough?]
+    let hasPortals: Bool
     var shipmentWaits: [Seconds] = []
     var holds: [(until: Seconds, truck: TruckID)] = []
     var closures: [(until: Seconds, zone: ZoneID)] = []
@@ -201,10 +209,13 @@ public struct FastSimulation<Controller: LaneController> {
         self.configuration = configuration
         self.random = SeededRandom(seed: configuration.seed)
         self.checker = SafetyChecker(site: site)
+        self.checker.stepTolerance = configuration.step + 0.01
         self.releaseCredit = Array(repeating: 0, count: site.lanes.count)
         self.backlog = Array(repeating: [], count: site.lanes.count)
         self.zoneSpeedLimit = site.zones.map(\.speedLimit)
-        self.zoneStopOffset = site.zones.map { $0.station?.stopOffset }
+        self.zoneStopOffset = site.zones.map { $0.station?.stops == true ? $0.station?.stopOffset : nil }
+        self.zonePortal = site.zones.map { $0.station?.driveThrough }
+        self.hasPortals = site.zones.contains { $0.station?.driveThrough != nil }
         self.waitingNow = Array(repeating: 0, count: site.lanes.count)
     }
 
@@ -565,6 +576,7 @@ public struct FastSimulation<Controller: LaneController> {
         let p = truck.profile
         var limit = min(speedLimit(route, front: truck.front, length: p.length), p.maxSpeed)
         if truck.advisory > 0 { limit = min(limit, max(truck.advisory, 1)) }
+        if hasPortals { limit = min(limit, portalApproach(route, front: truck.front, braking: p.serviceBraking)) }
         let mode: VehicleMotion.Mode =
             if truck.emergency {
                 .emergency
@@ -580,6 +592,7 @@ public struct FastSimulation<Controller: LaneController> {
         truck.front = motion.front
         truck.speed = motion.speed
         let v = motion.speed
+        if hasPortals { passPortals(&truck, route) }
         if v < 0.01 && truck.wasMoving && !atStation(truck, route) { truck.unplannedStops += 1 }
         truck.wasMoving = v > 0.3
         // Stations: a truck standing at an uncleared stop point dwells, then is released.
@@ -598,6 +611,40 @@ public struct FastSimulation<Controller: LaneController> {
             let station = site.zones[route.legs[leg].zone].station!
             truck.dwellStarted = now
             truck.dwellUntil = now + station.dwell.quantile(random.unit())
+        }
+    }
+
+    /// The speed from which service braking brings a truck down to the speed of the next
+    /// drive-through portal ahead at its entry (a truck holds a portal's speed exactly).
+    func portalApproach(_ route: Route, front: Meters, braking: Double) -> MetersPerSecond {
+        for leg in route.legs where leg.start > front {
+            guard let portal = zonePortal[leg.zone] else { continue }
+            return (portal.speed * portal.speed + 2 * braking * max(0, leg.start - front - 0.3)).squareRoot()
+        }
+        return .infinity
+    }
+
+    /// Drive-through portals: the scanner watches a truck's speed while it is in the portal and
+    /// releases it once its rear has left; a truck whose speed left the band gets a spoiled scan
+    /// and is sent to manual inspection (the red channel).
+    mutating func passPortals(_ truck: inout SimulatedTruck, _ route: Route) {
+        for (i, leg) in route.legs.enumerated() where leg.start < truck.front {
+            guard let portal = zonePortal[leg.zone], !truck.cleared.contains(i) else { continue }
+            let rear = truck.front - truck.profile.length
+            if rear < leg.end {
+                if abs(truck.speed - portal.speed) > portal.tolerance + 1e-9 { truck.scanSpoiled = true }
+                continue
+            }
+            truck.cleared.insert(i)
+            let zone = site.zones[leg.zone].id
+            if truck.scanSpoiled {
+                report.spoiledScans += 1
+                schedule(.channelAssigned(truck.id, .red), at: now)
+            } else {
+                if now >= configuration.warmUp { report.stationReleases[zone, default: 0] += 1 }
+                schedule(.stationFinished(truck.id, zone), at: now)
+            }
+            truck.scanSpoiled = false
         }
     }
 

@@ -201,6 +201,7 @@ extension CapacityReport {
             "  mean trip \(format(meanTripTime, 0)) s, unplanned stops per trip \(format(run.unplannedStopsPerTrip, 2)), shipment wait p95 \(format(shipmentWait(quantile: 0.95), 0)) s"
         )
         lines.append("  safety checker: \(run.stepsChecked) steps, \(run.violations.count) violations")
+        for violation in run.violations.prefix(5) { lines.append("    \(violation)") }
         return lines.joined(separator: "\n")
     }
 }
@@ -243,6 +244,8 @@ public struct ScenarioFigures: Codable, Sendable, Equatable {
     public var meanTripSeconds: Double
     /// Safety violations the independent checker found.
     public var violations: Int
+    /// Drive-through scans spoiled by a truck leaving the portal's speed band.
+    public var spoiledScans: Int
     /// Wall-clock seconds of the run.
     public var wallSeconds: Double
 }
@@ -259,6 +262,6 @@ extension CapacityReport {
                     trucksPerHour: hours > 0 ? Double(run.stationReleases[b.zone, default: 0]) / hours : 0, physicalLimitPerHour: b.perHour)
             },
             unplannedStopsPerTrip: run.unplannedStopsPerTrip, maxTrucksWaitingOnLane: run.maxTrucksWaitingOnLane.values.max() ?? 0,
-            meanTripSeconds: run.meanTripTime, violations: run.violations.count, wallSeconds: wall)
+            meanTripSeconds: run.meanTripTime, violations: run.violations.count, spoiledScans: run.spoiledScans, wallSeconds: wall)
     }
 }

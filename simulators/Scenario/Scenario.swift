@@ -138,7 +138,18 @@ extension NodeReader {
             guard let z = site.zoneIndex[ZoneID(name)], zones[z].station != nil else {
                 throw entry.fail("'\(name)' is not a station of site \(site.name)")
             }
-            zones[z].station?.dwell = try entry.dwell()
+            if let portal = entry.child("drive-through") {
+                // The scanner becomes a drive-through portal: no stop, the portal's speed.
+                try entry.checkKeys(["drive-through", "note"])
+                guard zones[z].station?.activity == .scan else {
+                    throw entry.fail("'\(name)' is not a scanner: it cannot be a drive-through portal")
+                }
+                let settings = try portal.driveThrough(zoneSpeedLimit: zones[z].speedLimit)
+                zones[z].station = Station(driveThrough: settings, length: zones[z].length)
+                zones[z].speedLimit = settings.speed
+            } else {
+                zones[z].station?.dwell = try entry.dwell()
+            }
         }
         do {
             return try Site(name: site.name, rules: site.rules, zones: zones, lanes: site.lanes)

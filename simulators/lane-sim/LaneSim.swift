@@ -91,9 +91,9 @@ func printSummary(_ report: SimulationReport, site: Site, profile: TruckProfile)
         "  trips: \(report.tripsStarted) started, \(report.tripsCompleted) completed, \(report.tripsUnfinished.count) on a lane at the end")
     print(String(format: "  mean trip time %.0f s, unplanned stops per trip %.2f", report.meanTripTime, report.unplannedStopsPerTrip))
     for lane in site.lanes where lane.driverless {
-        guard let bottleneck = site.bottleneck(of: lane.id), let station = bottleneck.station else { continue }
-        let capacity = LanePhysics.stationCapacity(
-            dwell: station.dwell.mean, profile: profile, standstillGap: site.rules.standstillGap)
+        guard let bottleneck = site.bottleneck(of: lane.id, profile: profile),
+            let capacity = site.stationCapacity(bottleneck, profile: profile)
+        else { continue }
         let measured = report.throughputPerHour(at: bottleneck.id)
         print(
             String(
@@ -115,7 +115,7 @@ func printStuck(_ core: SchedulerCore, _ report: SimulationReport) {
         let front = s.front.map { String(format: "%.1f", $0) } ?? "-"
         let end = s.authority.map { String(format: "%.1f", $0.end) } ?? "-"
         print(
-            "    \(id): front \(front) end \(end) stale \(s.stale) held \(s.held) estop \(s.emergencyStopped) waits for \(s.blockedBy?.rawValue ?? "-")"
+            "    \(id): \(s.trip.map { "\($0.lane) \($0.channel)" } ?? "-") front \(front) end \(end) in \(s.authority?.endZone.rawValue ?? "-") stale \(s.stale) held \(s.held) estop \(s.emergencyStopped) waits for \(s.blockedBy?.rawValue ?? "-")"
         )
     }
 }
