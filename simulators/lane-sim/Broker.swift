@@ -141,9 +141,27 @@ struct Broker: AsyncParsableCommand {
                 met ? "met" : maximum < target.low ? "out of reach of any fleet on these lanes" : "not met at this rate")
         }
         print(verdict + ".")
+        if let target = scenario?.target, perDay < target.low, let path = self.scenario {
+            print(alternative(to: path, target: target))
+        }
         print(TraceAuditor.verdict(samples, violations))
         for violation in violations.prefix(10) { print("  \(violation)") }
         if trace == nil { try? FileManager.default.removeItem(atPath: tracePath) }
         if !violations.isEmpty { throw ExitCode(2) }
     }
+}
+
+/// For a scenario whose target the lanes miss: the configuration that meets it, if one ships beside
+/// it (its drive-through variant, `NAME-drive-through.yaml`), with what its stations pass.
+func alternative(to path: String, target: ThroughputTarget) -> String {
+    let variant = path.replacingOccurrences(of: ".yaml", with: "-drive-through.yaml")
+    guard variant != path, let other = try? ScenarioFile.load(path: variant) else {
+        return "  no shipped configuration of these lanes is known to meet it."
+    }
+    let profile = TruckProfile()
+    let perDay = SiteCapacity.perHour(SiteCapacity.bottlenecks(of: other.site, profile: profile)) * 24
+    let enough = perDay >= target.low
+    return String(
+        format: "  with drive-through X-ray portals instead (%@) the stations pass %.0f a day, %@ the target: run it with `lane-sim scenario %@`.",
+        variant, perDay, enough ? "enough for" : "still short of", variant)
 }
