@@ -161,7 +161,7 @@ func alternative(to path: String, target: ThroughputTarget) -> String {
     let profile = TruckProfile()
     let perDay = SiteCapacity.perHour(SiteCapacity.bottlenecks(of: other.site, profile: profile)) * 24
     let enough = perDay >= target.low
-    return String(
-        format: "  with drive-through X-ray portals instead (%@) the stations pass %.0f a day, %@ the target: run it with `lane-sim scenario %@`.",
-        variant, perDay, enough ? "enough for" : "still short of", variant)
+    let passes = String(format: "%.0f", perDay)
+    return "  with drive-through X-ray portals instead (\(variant)) the stations pass \(passes) a day, "
+        + "\(enough ? "enough for" : "still short of") the target: run it with `lane-sim scenario \(variant)`."
 }
