@@ -33,7 +33,9 @@ public struct RouteNodes: Sendable {
         for (index, leg) in route.legs.enumerated() {
             let zone = site.zones[leg.zone]
             nodes.append(Node(id: Self.id(zone.id, 0), position: leg.start, zone: zone.id, station: nil))
-            if let station = zone.station {
+            // A drive-through portal has no stop point: trucks pass it at its speed (the edges'
+            // maximum speed, the zone's speed limit).
+            if let station = zone.station, station.stops {
                 let position = route.position(leg: index, offset: station.stopOffset)
                 nodes.append(Node(id: Self.id(zone.id, position - leg.start), position: position, zone: zone.id, station: station))
             }

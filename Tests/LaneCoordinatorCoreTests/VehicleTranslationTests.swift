@@ -55,6 +55,27 @@ struct VehicleTranslationTests {
         try Self.emit(try WireEncoder().encode(order), as: "order-coordinator")
     }
 
+    @Test("a drive-through portal: no stop node and no station stop action; its edge carries the portal's speed")
+    func driveThroughOrder() throws {
+        let gate = TestSites.gate.replacingOccurrences(
+            of: "station: { activity: scan, stop-offset: 20.5, dwell: { fixed: 4 } }",
+            with: "station: { drive-through: { speed-kmh: 10, headway-s: 20 } }")
+        let site = try SiteFile.parse(gate, file: "portal-gate.yaml")
+        let nodes = RouteNodes(route: try #require(site.route(lane: "import", channel: .green)), site: site)
+        #expect(!nodes.nodes.contains { $0.zone == "xray" && $0.station != nil }, "\(nodes.nodes.map(\.id))")
+        let authority = MovementAuthority(
+            truck: "T001", sequence: 3, end: 400, endZone: "yard-road", endOffset: 10, zones: [], expiry: 1_795_000_030, advisorySpeed: 0)
+        let route = try #require(site.route(lane: "import", channel: .green))
+        let order = VehicleTranslation.order(
+            for: authority, nodes: nodes, front: 30, orderId: "trip-3", channel: .green, mapId: "portal-gate/import",
+            header: (1, "2026-12-04T00:00:00.000Z", "lane-fleet"), plan: nil,
+            speedLimit: { position in site.zones[route.legs[route.legIndex(at: position) ?? 0].zone].speedLimit })
+        #expect(!order.nodes.contains { $0.actions.contains { $0.actionType == "laneStationStop" } })
+        let portalEdge = try #require(order.edges.first { $0.edgeId.hasPrefix("xray@0>") })
+        #expect(abs((portalEdge.maximumSpeed ?? 0) - 10 / 3.6) < 1e-9, "\(portalEdge)")
+        try Self.emit(try WireEncoder().encode(order), as: "order-drive-through")
+    }
+
     @Test("a state is placed on the route: last node plus distance, negative before the first node, x before any order")
     func report() throws {
         var state = StateMessage(
