@@ -243,6 +243,11 @@ extension SchedulerCore {
     /// an exclusive zone counts as all of it).
     func othersClaim(_ t: Int, from a: Meters, to b: Meters) -> Bool {
         guard let route = trucks[t].trip?.route else { return false }
+        return othersClaim(t, on: route, from: a, to: b)
+    }
+
+    /// Whether a truck other than `t` claims any of `route` between `a` and `b`.
+    func othersClaim(_ t: Int, on route: Route, from a: Meters, to b: Meters) -> Bool {
         for leg in route.legs where leg.end > a && leg.start < b {
             let exclusive = site.zones[leg.zone].isExclusive
             for claim in claims[leg.zone] where claim.truck != t {
@@ -301,7 +306,10 @@ extension SchedulerCore {
         var waiting: Int?
         // The first zone the truck may not stop in: where it waits before it, how far it must be
         // able to go to clear it, and the zone.
-        var entry: (wait: Meters, clearPoint: Meters, zone: Int)?
+        // Every run of zones the truck may not stop in, within its reach, in route order (not only
+        // the first: an end inside a second crossing or portal close behind the first is as wrong).
+        var entries: [(wait: Meters, clearPoint: Meters, zone: Int)] = []
+        var lastRunEnd = -1
         // Where the truck waits for the first zone that other trucks may enter from elsewhere.
         var doorstep: Meters?
         // From the doorstep to the zone's entry: the gap, or a portal's run-up.
@@ -373,7 +381,7 @@ extension SchedulerCore {
                     }
                     break legs
                 }
-                if entry == nil && mustClear(zone) {
+                if i > lastRunEnd && mustClear(zone) {
                     // The section runs on through every adjacent zone the truck may not stop in.
                     var last = i
                     while last + 1 < route.legs.count && mustClear(site.zones[route.legs[last + 1].zone]) { last += 1 }
@@ -389,7 +397,8 @@ extension SchedulerCore {
                     {
                         clearPoint = min(clearPoint, route.legs[last + 1].start + station.stopOffset)
                     }
-                    entry = (leg.start - setBack(t, before: zone, gap: gap), clearPoint, leg.zone)
+                    entries.append((leg.start - setBack(t, before: zone, gap: gap), clearPoint, leg.zone))
+                    lastRunEnd = last
                 }
             }
             if let station = zone.station, station.stops, !trip.cleared[i] {
@@ -412,9 +421,16 @@ extension SchedulerCore {
         }
         // Never stop inside a crossing or a single-lane section: enter only if the truck can
         // claim all the way through and clear it.
-        if let entry, reach < entry.clearPoint, entry.wait < reach {
-            reach = entry.wait
-            waiting = entry.zone
+        // Pulling the reach back before one run may leave it short of clearing an earlier one: go
+        // over them again until none binds (the reach only shrinks).
+        var pulled = true
+        while pulled {
+            pulled = false
+            for entry in entries where reach < entry.clearPoint && entry.wait < reach {
+                reach = entry.wait
+                waiting = entry.zone
+                pulled = true
+            }
         }
 
         // Stop a full gap short of such a zone (a portal's run-up short of it), or enter it: never
@@ -489,10 +505,17 @@ extension SchedulerCore {
     /// which keeps it apart from other trucks, is unchanged.
     func portalPass(_ t: Int, end: Meters) -> Seconds {
         guard let route = trucks[t].trip?.route else { return 0 }
+        let truck = trucks[t]
         var longest: Seconds = 0
-        for leg in route.legs where leg.start < end && leg.end + trucks[t].profile.length > trucks[t].front {
+        // The slowest the truck may go on the way: zone limits, its advisory speed, the portal's.
+        var slowest = truck.advisorySpeed > 0 ? max(truck.advisorySpeed, 1) : truck.profile.maxSpeed
+        for leg in route.legs where leg.start < end && leg.end + truck.profile.length > truck.front {
+            slowest = min(slowest, site.zones[leg.zone].speedLimit)
             guard let portal = site.zones[leg.zone].station?.driveThrough else { continue }
-            longest = max(longest, (leg.end + trucks[t].profile.length - trucks[t].front) / portal.speed + 1)
+            slowest = min(slowest, portal.speed)
+            // From standstill at worst: the ramp up to that speed costs v / 2a more.
+            let distance = leg.end + truck.profile.length - truck.front
+            longest = max(longest, distance / slowest + slowest / (2 * truck.profile.acceleration) + 1)
         }
         return longest
     }

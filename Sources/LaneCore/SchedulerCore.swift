@@ -201,8 +201,13 @@ public struct SchedulerCore: Sendable {
         let truck = trucks[t]
         let gap = site.rules.standstillGap + truck.uncertainty
         if truck.claimTo > branch - gap + 1e-6 {
-            // The claim reaches past the branch point: shorten first, if the truck can stop.
-            guard truck.hasReport, stoppingPoint(t, now: now) <= branch - gap else {
+            // The claim reaches past the branch point: shorten first, if the truck can stop. Until
+            // the truck echoes the shortening it may still hold that much on the new route too:
+            // only if no other truck claims any of it there (found by the drive-through runs,
+            // which re-route a truck after a spoiled scan while its authority runs far ahead).
+            guard truck.hasReport, stoppingPoint(t, now: now) <= branch - gap,
+                !othersClaim(t, on: newRoute, from: branch - gap, to: truck.claimTo + gap)
+            else {
                 return reject(id, .tooLateToReroute)
             }
             shorten(t, to: branch - gap, now: now)

@@ -87,6 +87,13 @@ public enum DwellDistribution: Sendable, Equatable {
     }
 }
 
+extension Site {
+    /// The longest truck a site is laid out for (a 40 ft container tractor-trailer is about 18 m).
+    public static let longestTruck: Meters = 25
+    /// The least acceleration of a truck a site is laid out for (a loaded heavy tractor), m/s².
+    public static let slowestAcceleration: Double = 0.5
+}
+
 /// A drive-through scanning portal: trucks pass at constant speed and the beam fires once the
 /// cab has passed, so no truck stops in the zone.
 public struct DriveThrough: Sendable, Equatable {
@@ -327,6 +334,30 @@ public struct Site: Sendable {
                 }
             }
         }
+        // A truck leaving a drive-through portal must be able to stand clear of it at a station
+        // right behind it (or its tail would stand in the beam): room for the longest truck.
+        for lane in lanes {
+            for channel in CustomsChannel.allCases {
+                let route = lane.steps.filter { $0.channels.isEmpty || $0.channels.contains(channel) }.map { zones[zoneIndex[$0.zone]!] }
+                for (portal, next) in zip(route, route.dropFirst()) where portal.station?.driveThrough != nil {
+                    if let station = next.station, station.stops, station.stopOffset < Site.longestTruck + rules.standstillGap {
+                        throw .stationTooCloseAfterPortal(portal: portal.id, station: next.id)
+                    }
+                }
+                // And a truck that stops at a station before a portal must have its run-up to the
+                // portal's speed between the two.
+                var position: Meters = 0
+                var lastStop: (zone: ZoneID, at: Meters)?
+                for zone in route {
+                    if let portal = zone.station?.driveThrough, let stop = lastStop {
+                        let runUp = max(rules.standstillGap, portal.speed * portal.speed / (2 * Site.slowestAcceleration) + 1)
+                        if position - stop.at < runUp { throw .stationTooCloseBeforePortal(station: stop.zone, portal: zone.id) }
+                    }
+                    if let station = zone.station, station.stops { lastStop = (zone.id, position + station.stopOffset) }
+                    position += zone.length
+                }
+            }
+        }
         try Site.checkCircularWaits(lanes: lanes, zones: zones, zoneIndex: zoneIndex)
         self.name = name
         self.rules = rules
@@ -473,6 +504,10 @@ public enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidDwell(ZoneID)
     /// A station's stop point leaves less than the safety gap to a shared or exclusive zone behind it.
     case stopTooCloseToSharedZone(station: ZoneID, next: ZoneID)
+    /// A station right behind a drive-through portal stops trucks with their tail in the portal.
+    case stationTooCloseAfterPortal(portal: ZoneID, station: ZoneID)
+    /// A station before a drive-through portal leaves a truck too little run-up to the portal's speed.
+    case stationTooCloseBeforePortal(station: ZoneID, portal: ZoneID)
     /// A drive-through portal's settings are out of range, or it is not a one-way scanner.
     case invalidDriveThrough(ZoneID, String)
     /// A site-wide rule is out of range.
@@ -502,6 +537,10 @@ public enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidDwell(let z): "station '\(z)' has a dwell distribution with negative or misordered bounds"
         case .stopTooCloseToSharedZone(let station, let next):
             "station '\(station)' stops trucks closer to shared zone '\(next)' than the standstill gap plus position uncertainty"
+        case .stationTooCloseBeforePortal(let station, let portal):
+            "station '\(station)' stops trucks too close before drive-through portal '\(portal)': they need their run-up to its speed (at \(Site.slowestAcceleration) m/s²) between the two"
+        case .stationTooCloseAfterPortal(let portal, let station):
+            "station '\(station)' right behind drive-through portal '\(portal)' stops trucks less than \(Int(Site.longestTruck)) m plus the standstill gap beyond it: a truck's tail would stand in the portal"
         case .invalidDriveThrough(let z, let why): "drive-through portal '\(z)': \(why)"
         case .invalidRule(let s): s
         }

@@ -218,7 +218,8 @@ package struct NodeReader {
                 case .duplicateZone(let z), .nonPositiveLength(let z), .nonPositiveSpeed(let z),
                     .stationWithoutDwell(let z), .dwellOnNonStation(let z), .stopOutsideZone(let z),
                     .invalidDwell(let z), .sharedWithoutRule(let z, _), .mergeAgainstTraffic(let z),
-                    .priorityWhereOrderIsFixed(let z), .stopTooCloseToSharedZone(let z, _), .invalidDriveThrough(let z, _):
+                    .priorityWhereOrderIsFixed(let z), .stopTooCloseToSharedZone(let z, _), .invalidDriveThrough(let z, _),
+                    .stationTooCloseAfterPortal(_, let z), .stationTooCloseBeforePortal(let z, _):
                     zoneLines[z]
                 case .duplicateLane(let l), .unknownZone(let l, _), .emptyLane(let l), .routeCycle(let l, _),
                     .noRoute(let l, _):

@@ -17,19 +17,20 @@ import Testing
 struct RandomizedSafetyTests {
     static func run(
         seed: UInt64, faults: Bool, minutes: Double, drain: Bool, longSections: Bool = false, restarts: Bool = false,
-        adjust: (inout FaultProfile) -> Void = { _ in }
+        portals: Bool = false, adjust: (inout FaultProfile) -> Void = { _ in }
     ) -> (Site, SimulationReport) {
         let (site, report, _) = runKeepingCore(
-            seed: seed, faults: faults, minutes: minutes, drain: drain, longSections: longSections, restarts: restarts, adjust: adjust)
+            seed: seed, faults: faults, minutes: minutes, drain: drain, longSections: longSections, restarts: restarts,
+            portals: portals, adjust: adjust)
         return (site, report)
     }
 
     /// `restarts`: keep the restarts of the random fault profile (else only `adjust` adds them).
     static func runKeepingCore(
         seed: UInt64, faults: Bool, minutes: Double, drain: Bool, longSections: Bool = false, restarts: Bool = false,
-        adjust: (inout FaultProfile) -> Void = { _ in }
+        portals: Bool = false, adjust: (inout FaultProfile) -> Void = { _ in }
     ) -> (Site, SimulationReport, SchedulerCore) {
-        let site = RandomSite.make(seed: seed, longSections: longSections)
+        let site = RandomSite.make(seed: seed, longSections: longSections, portals: portals)
         var random = SeededRandom(seed: seed ^ 0x5EED)
         var config = FastSimConfiguration(seed: seed, duration: minutes * 60, fleetSize: 2 + Int(random.next() % 9))
         config.step = 0.1
@@ -153,6 +154,25 @@ struct RandomizedSafetyTests {
         }
     }
 
+    @Test(
+        "sites whose scanners are drive-through portals: no truck stands in a portal, the headway holds, nothing else breaks, every truck completes",
+        .shrinking(false))
+    func portals() async {
+        await propertyCheck(count: Self.runs / 5, input: Gen.uint64(in: 1...UInt64.max / 2)) { seed in
+            // Every fault but those that stop a truck wherever it is by design (breakdowns,
+            // operator holds, closures): a truck they stop in a portal is stopped there.
+            let (site, faulty) = Self.run(seed: seed, faults: true, minutes: 6, drain: false, portals: true) {
+                $0.breakdownEvery = nil
+                $0.operatorHoldEvery = nil
+                $0.zoneClosureEvery = nil
+            }
+            #expect(faulty.violations.isEmpty, "\(Self.describe(seed, site, faulty)) (portals)")
+            let (_, clean) = Self.run(seed: seed, faults: false, minutes: 25, drain: true, portals: true)
+            #expect(clean.violations.isEmpty, "\(Self.describe(seed, site, clean)) (portals, no faults)")
+            #expect(clean.tripsUnfinished.isEmpty, "seed \(seed): trucks \(clean.tripsUnfinished) never completed their routes (portals)")
+        }
+    }
+
     /// Found by random sites with two-zone single-lane sections: two trucks waited at the two
     /// ends of the section for each other. One stood 0.3 m before its end of the section, so its
     /// claim reached into it, and the other took that approach for a truck in the section driving
@@ -210,11 +230,20 @@ struct RandomizedSafetyTests {
         }
         // The site with two-zone single-lane sections, as the long-section runs draw it.
         let long = getenv("LANE_LONG_SECTIONS") != nil
-        let (site, faulty) = Self.run(seed: seed, faults: true, minutes: 6, drain: false, longSections: long)
+        let portals = getenv("LANE_PORTALS") != nil
+        let (site, faulty) = Self.run(seed: seed, faults: true, minutes: 6, drain: false, longSections: long, portals: portals) {
+            if portals {
+                $0.breakdownEvery = nil
+                $0.operatorHoldEvery = nil
+                $0.zoneClosureEvery = nil
+            }
+        }
         print("faults:", Self.describe(seed, site, faulty, longSections: long))
         let (_, restarted) = Self.run(seed: seed, faults: true, minutes: 6, drain: false, longSections: long) { $0.restartEvery = 30 }
         print("faults and restarts:", Self.describe(seed, site, restarted, longSections: long))
-        let (_, clean, core) = Self.runKeepingCore(seed: seed, faults: false, minutes: 25, drain: true, longSections: long)
+        let (_, clean, core) = Self.runKeepingCore(
+            seed: seed, faults: false, minutes: 25, drain: true, longSections: long, portals: portals)
+        print("liveness violations: \(clean.violations.prefix(3).map(\.description))")
         print("liveness: unfinished \(clean.tripsUnfinished), gridlocks \(clean.gridlocks), violations \(clean.violations.count)")
         for id in clean.tripsUnfinished {
             guard let s = core.snapshot(of: id) else { continue }

@@ -10,16 +10,20 @@ public enum RandomSite {
     /// A site drawn from `seed`. The same seed gives the same site. With `longSections`, half the
     /// single-lane sections run on through a second zone (a bridge and the km 0 strip on it),
     /// entered by the two lanes from opposite ends.
-    public static func make(seed: UInt64, longSections: Bool = false) -> Site {
+    /// With `portals`, the same site with the scanner before each lane's customs branches a
+    /// drive-through portal at its zone's speed limit (20 s headway, 0.5 m/s tolerance), followed
+    /// by a 30 m exit; the other scan stations stay stop-and-scan (two portals close behind each
+    /// other are not supported yet: docs/safety.md, known limits).
+    public static func make(seed: UInt64, longSections: Bool = false, portals: Bool = false) -> Site {
         var attempt: UInt64 = 0
         while true {
             var random = SeededRandom(seed: seed &+ attempt &* 0x9E37_79B9)
-            if let site = try? draw(&random, name: "random-\(seed)", longSections: longSections) { return site }
+            if let site = try? draw(&random, name: "random-\(seed)", longSections: longSections, portals: portals) { return site }
             attempt += 1
         }
     }
 
-    static func draw(_ random: inout SeededRandom, name: String, longSections: Bool) throws(SiteError) -> Site {
+    static func draw(_ random: inout SeededRandom, name: String, longSections: Bool, portals: Bool = false) throws(SiteError) -> Site {
         var zones: [Zone] = []
         var lanes: [Lane] = []
         let laneCount = 1 + Int(random.next() % 3)
@@ -29,10 +33,14 @@ public enum RandomSite {
         func station(_ id: String, _ activity: StationActivity) -> Zone {
             let length = pick(20...32)
             let low = pick(3...20)
-            return Zone(
+            var zone = Zone(
                 id: ZoneID(id), kind: .station, length: length, speedLimit: pick(2...6),
                 station: Station(activity: activity, dwell: .uniform(min: low, max: low + pick(0...25)), stopOffset: length - pick(2.6...4))
             )
+            if portals && activity == .scan && id.hasSuffix("scanner") {
+                zone.station = Station(driveThrough: DriveThrough(speed: zone.speedLimit, headway: 20, tolerance: 0.5), length: length)
+            }
+            return zone
         }
         // Shared zones, used by the first two lanes if there are two.
         let crossing = Zone(id: "crossing", kind: .exclusive, length: pick(8...20), speedLimit: pick(3...6), sharing: .exclusive)
@@ -90,7 +98,11 @@ public enum RandomSite {
             }
             if random.chance(0.7) {
                 // Customs branches after a scanner, merging again.
+                // A portal's approach: room for a truck's run-up to its speed after any station.
+                if portals { add(Zone(id: ZoneID(prefix + "scan-approach"), kind: .following, length: 30, speedLimit: 5)) }
                 add(station(prefix + "scanner", .scan))
+                // A portal's exit: room for a truck to stand clear of the beam at the stations after it.
+                if portals { add(Zone(id: ZoneID(prefix + "scan-exit"), kind: .following, length: 30, speedLimit: 5)) }
                 add(Zone(id: ZoneID(prefix + "green"), kind: .following, length: pick(30...120), speedLimit: 6), [.green])
                 add(station(prefix + "documents", .documentCheck), [.yellow])
                 add(Zone(id: ZoneID(prefix + "inspection-queue"), kind: .following, length: pick(30...80), speedLimit: 4), [.red])
