@@ -17,3 +17,13 @@ install_packages() {
         exit 1
     fi
 }
+
+# What the test suite needs (Tests/run.sh and .ci/run): json-c for the wire codec, libmosquitto for
+# the MQTT client, the mosquitto broker the tests start, openssl for the TLS tests' certificates,
+# libpq and the PostgreSQL server the tests start, SPIN and gcc for the failover model.
+suite_packages=(git pkg-config libjson-c-dev libmosquitto-dev mosquitto mosquitto-clients openssl libsqlite3-dev spin gcc postgresql libpq-dev)
+
+# The conformance checks' Python packages: jsonschema, jsonschema-rs and PyYAML.
+install_python_packages() {
+    python3 -c "import jsonschema, jsonschema_rs, yaml" 2>/dev/null || python3 -m pip install --quiet jsonschema jsonschema-rs pyyaml
+}

@@ -24,7 +24,7 @@ phase() {
 # journal and lease and the PostgreSQL server the tests start (one per test process, on a free
 # loopback port), SPIN (and gcc, for its verifiers) for the model of the failover protocol.
 source .ci/install-packages.sh
-install_packages git pkg-config libjson-c-dev libmosquitto-dev mosquitto mosquitto-clients openssl libsqlite3-dev spin gcc postgresql libpq-dev
+install_packages "${suite_packages[@]}"
 
 phase "install and format (swift format lint --strict)"
 swift format lint --strict -r Package.swift Sources Tests simulators/SimKit simulators/FastSim simulators/lane-sim simulators/TruckAgent simulators/BrokerSim simulators/Auditor simulators/Scenario \
@@ -43,7 +43,7 @@ bash Tests/model/check.sh
 
 # Python packages of the conformance checks: jsonschema (the reference validator), jsonschema-rs
 # (the same schemas, compiled, for the hundreds of thousands of captured messages), PyYAML.
-python3 -c "import jsonschema, jsonschema_rs, yaml" 2>/dev/null || python3 -m pip install --quiet jsonschema jsonschema-rs pyyaml
+install_python_packages
 
 # The official VDA 5050 3.0 JSON Schemas (MIT, (c) VDA): test data, not part of the project.
 schemas="${VDA5050_SCHEMAS:-$PWD/../shared/vda5050/3.0-main}"
