@@ -241,6 +241,8 @@ public actor Coordinator {
         try await client.subscribe(VDA5050Topic.everyTruck(interfaceName: interface, kind: .factsheet), qos: .atLeastOnce)
         try await client.subscribe(CoordinatorTopic.dispatch, qos: .atLeastOnce)
         try await client.subscribe(CoordinatorTopic.operatorRequests, qos: .atLeastOnce)
+        try await client.subscribe(StationTopic.everyState, qos: .atLeastOnce)
+        try await client.subscribe(StationTopic.everyResult, qos: .atLeastOnce)
     }
 
     /// Stops every truck where it can stop, announces "offline" and disconnects (the last will is

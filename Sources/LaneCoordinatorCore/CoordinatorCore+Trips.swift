@@ -24,19 +24,7 @@ extension CoordinatorCore {
         if let current = session.trip {
             guard current.tripId == trip.tripId else { return refuse(trip, "truck \(truck) is on trip \(current.tripId)") }
             guard current.channel != channel else { return nil }  // the same trip again: nothing changes
-            let commands = scheduler.handle(.channelAssigned(truck, channel), now: now)
-            if let rejection = Self.rejection(in: commands) {
-                publishTripState(trip.tripId, truck: truck, .running, reason: "channel change refused: \(rejection.reason)")
-                apply(commands)
-                return "channel change refused: \(rejection.reason)"
-            }
-            session.trip?.channel = channel
-            sessions[truck] = session
-            journal(.channelChanged(at: now, tripId: trip.tripId, channel: channel))
-            adoptRoute(of: truck)
-            log(.notice, "truck re-routed", ["truck": "\(truck)", "channel": channel.rawValue])
-            apply(commands)
-            return nil
+            return changeChannel(of: truck, to: channel, because: "the yard system's trip")
         }
         session.trip = TripRecord(
             tripId: trip.tripId, containerId: trip.containerId, lane: LaneID(trip.lane), channel: channel, perishable: trip.perishable,
@@ -57,6 +45,25 @@ extension CoordinatorCore {
             return refuse(trip, rejection.reason.description)
         }
         adoptRoute(of: truck)
+        apply(commands)
+        return nil
+    }
+
+    /// Re-routes a truck's trip to `channel` (customs' new decision, `cause`), journaled;
+    /// returns why the core refused it (too late to stop before the branch), nil if done.
+    @discardableResult
+    mutating func changeChannel(of truck: TruckID, to channel: CustomsChannel, because cause: String) -> String? {
+        guard let trip = sessions[truck]?.trip else { return "no trip" }
+        let commands = scheduler.handle(.channelAssigned(truck, channel), now: now)
+        if let rejection = Self.rejection(in: commands) {
+            publishTripState(trip.tripId, truck: truck, .running, reason: "channel change refused: \(rejection.reason)")
+            apply(commands)
+            return "channel change refused: \(rejection.reason)"
+        }
+        sessions[truck]?.trip?.channel = channel
+        journal(.channelChanged(at: now, tripId: trip.tripId, channel: channel))
+        adoptRoute(of: truck)
+        log(.notice, "truck re-routed", ["truck": "\(truck)", "channel": channel.rawValue, "cause": cause])
         apply(commands)
         return nil
     }

@@ -18,6 +18,8 @@ public struct CoordinatorCore: Sendable {
     public internal(set) var scheduler: SchedulerCore
     /// What is kept per truck beside the scheduler core.
     var sessions: [TruckID: TruckSession] = [:]
+    /// The stations with a system of their own, by zone.
+    var stations: [ZoneID: StationSession]
     var headerIds: [String: UInt64] = [:]
     /// The counts of what the core decided.
     public internal(set) var counters = CoordinatorCounters()
@@ -52,6 +54,7 @@ public struct CoordinatorCore: Sendable {
         self.site = site
         self.startedAt = startedAt
         endedTripStates = TripStateRetention(retention: settings.tripStateRetention)
+        stations = Self.stationSessions(of: site)
         scheduler = SchedulerCore(site: site, configuration: settings.core)
         for (truck, profile) in settings.fleet.sorted(by: { $0.key < $1.key }) {
             _ = scheduler.handle(.truckJoined(truck, profile), now: startedAt)
@@ -73,6 +76,8 @@ public struct CoordinatorCore: Sendable {
         case .factsheet(let factsheet, let topic):
             if known(factsheet.serialNumber, topic: topic) { counters.factsheets += 1 }
         case .dispatch(let trip, let topic): handleDispatch(trip, topic: topic)
+        case .stationState(let state, let topic): handleStationState(state, topic: topic)
+        case .stationResult(let result, let topic): handleStationResult(result, topic: topic)
         case .operatorRequest(let request, let replyTo): handleOperator(request, replyTo: replyTo)
         case .holdJournaled(let request, let command, let replyTo): carryOut(command, of: request, replyTo: replyTo)
         case .refused(let reason, let topic, let detail, let replyTo):
@@ -161,7 +166,10 @@ public struct CoordinatorCore: Sendable {
         var finished: [ZoneID] = []
         for action in state.actionStates
         where action.actionType == LaneActionType.laneStationStop.rawValue && action.actionStatus == .finished {
-            if let zone = session.stationActions[action.actionId], !session.finishedStations.contains(action.actionId) {
+            // At a station with a system of its own, the station's word releases the truck.
+            if let zone = session.stationActions[action.actionId], releasedByTruck(zone),
+                !session.finishedStations.contains(action.actionId)
+            {
                 session.finishedStations.insert(action.actionId)
                 finished.append(zone)
             }
@@ -171,12 +179,8 @@ public struct CoordinatorCore: Sendable {
         }
         sessions[truck] = session
         apply(commands)
-        for zone in finished {
-            metric(.stationPassed(zone))
-            journal(.crossing(crossing(truck, kind: .station, zone: zone)))
-            publishEvent(kind: .stationFinished, truck: truck, zone: zone)
-            apply(scheduler.handle(.stationFinished(truck, zone), now: now))
-        }
+        for zone in finished { stationFinished(truck, at: zone) }
+        if !stations.isEmpty { callStation(for: truck) }
         if awaitingResync.contains(truck), scheduler.snapshot(of: truck)?.front != nil {
             awaitingResync.remove(truck)
             log(.notice, "truck resynchronised after the restart", ["truck": "\(truck)"])

@@ -86,6 +86,10 @@ public enum CoordinatorInput: Sendable {
     case factsheet(FactsheetMessage, topic: String)
     /// A trip from the yard system's dispatch topic.
     case dispatch(TripDispatch, topic: String)
+    /// A station system's state.
+    case stationState(StationStateMessage, topic: String)
+    /// A station system's result for a truck.
+    case stationResult(StationResultMessage, topic: String)
     /// An operator's request.
     case operatorRequest(OperatorRequest, replyTo: ReplyAddress?)
     /// A message refused before it could be decoded into one of the above.
@@ -175,6 +179,8 @@ public enum OutboundMessage: Sendable {
     case plan(PlanSnapshot)
     /// An answer to an operator.
     case reply(OperatorReply)
+    /// A call to a station system: this truck is at it.
+    case stationCall(StationCallMessage)
     /// An empty retained message: clears what the broker keeps on the topic.
     case cleared
 
@@ -194,6 +200,7 @@ public enum OutboundMessage: Sendable {
         case .event(let m): try encoder.encode(m)
         case .plan(let m): try encoder.encode(m)
         case .reply(let m): try encoder.encode(m)
+        case .stationCall(let m): try encoder.encode(m)
         case .cleared: []
         }
     }

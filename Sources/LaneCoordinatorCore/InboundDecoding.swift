@@ -27,6 +27,28 @@ extension CoordinatorCore {
             }
         default: break
         }
+        if let (zone, kind) = StationTopic.parse(message.topic) {
+            /// Decodes a station system's message, whose zone must be its topic's.
+            func stationInput<M: Decodable>(_ type: M.Type, zone keyPath: KeyPath<M, String>, _ make: (M) -> CoordinatorInput)
+                -> CoordinatorInput
+            {
+                let decoded: M
+                do {
+                    decoded = try decoder.decode(M.self, from: message.payload)
+                } catch {
+                    return refused(.malformed, error.description)
+                }
+                guard decoded[keyPath: keyPath] == zone else {
+                    return refused(.topicMismatch, "zone '\(decoded[keyPath: keyPath])' on the topic of '\(zone)'")
+                }
+                return make(decoded)
+            }
+            switch kind {
+            case .state: return stationInput(StationStateMessage.self, zone: \.zone) { .stationState($0, topic: message.topic) }
+            case .result: return stationInput(StationResultMessage.self, zone: \.zone) { .stationResult($0, topic: message.topic) }
+            case .call: return refused(.unknownTopic, "the coordinator publishes station calls, it does not take them")
+            }
+        }
         let topic: VDA5050Topic
         do {
             topic = try VDA5050Topic(parsing: message.topic)

@@ -72,6 +72,11 @@ public enum InboundRejection: String, Sendable, CaseIterable {
     case wrongSite = "wrong-site"
     /// The truck's last node is not on its route.
     case offRoute = "off-route"
+    /// A station topic of a zone that is no station with a system of its own.
+    case unknownStation = "unknown-station"
+    /// A station's result for a truck it was not called for (or on another trip), or an outcome
+    /// its kind of station does not give (a gate's `clear`, a scanner's `done`).
+    case unexpectedStationResult = "unexpected-station-result"
 }
 
 /// Counts of what the coordinator did, for the metrics and the tests.

@@ -143,6 +143,9 @@ public enum CoreEvent: Sendable, Equatable {
     case stateReport(TruckStateReport)
     /// A station finished its work on the truck standing at it.
     case stationFinished(TruckID, ZoneID)
+    /// A station's own system went offline or faulty (`available` false), or is back: while it
+    /// is out, its zone is closed to every truck not already in it.
+    case stationAvailability(ZoneID, available: Bool)
     /// An operator command.
     case operatorCommand(OperatorCommand)
     /// Time passed: stale trucks are detected, plans refreshed, gridlock looked for.

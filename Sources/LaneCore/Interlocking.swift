@@ -196,6 +196,22 @@ extension SchedulerCore {
         return max(gap, portal.speed * portal.speed / (2 * trucks[t].profile.acceleration) + 1)
     }
 
+    /// How far truck `t` may go past drive-through portal `leg` before the portal's result: a
+    /// gap short of the next branch of `route`, but at least clear of the portal at its speed
+    /// (as far as the entry rule lets it in); unlimited if no branch follows.
+    func resultHold(_ t: Int, afterPortal leg: Int, on route: Route, gap: Meters) -> Meters {
+        let steps = site.lanes[route.lane].steps
+        guard
+            let branch = route.legs[(leg + 1)...].first(where: { next in
+                steps.contains { $0.zone == site.zones[next.zone].id && !$0.channels.isEmpty }
+            })
+        else { return .infinity }
+        let portal = site.zones[route.legs[leg].zone].station!.driveThrough!
+        let clear =
+            route.legs[leg].end + trucks[t].profile.length + gap + portal.speed * portal.speed / (2 * trucks[t].profile.serviceBraking)
+        return max(clear, branch.start - gap)
+    }
+
     /// Whether no truck may stop inside `zone` (see the static form).
     func mustClear(_ zone: Zone) -> Bool { Self.mustClear(zone) }
 
@@ -332,7 +348,7 @@ extension SchedulerCore {
             }
             // A closed zone: no truck that is not already in it may enter, even one whose
             // authority already reaches into it.
-            if closedZones[leg.zone] != nil && truck.front + truck.uncertainty <= leg.start {
+            if (closedZones[leg.zone] != nil || stationsOut.contains(leg.zone)) && truck.front + truck.uncertainty <= leg.start {
                 if leg.start - gap < reach {
                     reach = leg.start - gap
                     blocker = nil
@@ -403,6 +419,12 @@ extension SchedulerCore {
             }
             if let station = zone.station, station.stops, !trip.cleared[i] {
                 reach = min(reach, leg.start + station.stopOffset)
+            }
+            // A portal whose scanner decides on its own: until its result, no further than the
+            // truck can stop short of the route's next branch (a suspicious or unreadable pass
+            // re-routes it), and never short of clearing the portal.
+            if let station = zone.station, station.driveThrough != nil, station.release == .stationSystem, !trip.cleared[i] {
+                reach = min(reach, resultHold(t, afterPortal: i, on: route, gap: gap))
             }
             if !zone.isExclusive || holds {
                 let direction: Int8 = leg.reversed ? -1 : 1

@@ -22,7 +22,29 @@ extension SchedulerCore {
 
     /// Closed zones and the reasons given.
     public var closedZoneReasons: [ZoneID: String] {
-        Dictionary(uniqueKeysWithValues: closedZones.map { (site.zones[$0.key].id, $0.value) })
+        var reasons = Dictionary(uniqueKeysWithValues: closedZones.map { (site.zones[$0.key].id, $0.value) })
+        for z in stationsOut { reasons[site.zones[z].id] = reasons[site.zones[z].id].map { "\($0); station offline" } ?? "station offline" }
+        return reasons
+    }
+
+    /// The station whose work truck `id` waits for now: its next station not yet passed, when it
+    /// stands at the stop point (within its position uncertainty) or, at a drive-through
+    /// portal, once its front is in the portal. Nil otherwise.
+    public func awaitedStation(of id: TruckID) -> ZoneID? {
+        guard let t = truckIndex[id], let trip = trucks[t].trip, trucks[t].hasReport else { return nil }
+        let truck = trucks[t]
+        for (i, leg) in trip.route.legs.enumerated() where !trip.cleared[i] {
+            // A portal without a system of its own is never waited for (its leg is not cleared).
+            guard let station = site.zones[leg.zone].station, station.stops || station.release == .stationSystem else { continue }
+            if station.stops {
+                let stop = leg.start + station.stopOffset
+                guard abs(truck.front - stop) <= truck.uncertainty + 1.5, truck.speed < 0.2 else { return nil }
+            } else {
+                guard truck.front >= leg.start else { return nil }
+            }
+            return site.zones[leg.zone].id
+        }
+        return nil
     }
 
     /// The trucks declared stale now (silent beyond `staleAfter`), sorted.

@@ -32,6 +32,9 @@ public struct SchedulerCore: Sendable {
     /// Per zone, its single-lane section (see `sections(of:)`).
     let section: [Int]
     var closedZones: [Int: String] = [:]
+    /// Station zones whose system is offline or faulty: closed like an operator's closure, and
+    /// opened again only by the station coming back (an operator's open does not touch them).
+    var stationsOut: Set<Int> = []
     /// Per zone: when a truck's front last entered it, as its reports show (for the headway of a
     /// drive-through portal; a restarted core takes every reported truck as entering now, which
     /// only delays the next truck).
@@ -84,6 +87,7 @@ public struct SchedulerCore: Sendable {
         case .channelAssigned(let id, let channel): reroute(id, channel, now: now)
         case .stateReport(let report): accept(report, now: now)
         case .stationFinished(let id, let zone): finishStation(id, zone, now: now)
+        case .stationAvailability(let zone, let available): setStation(zone, available: available)
         case .operatorCommand(let command): apply(command, now: now)
         case .tick: tick(now: now)
         }
@@ -405,6 +409,13 @@ public struct SchedulerCore: Sendable {
         enqueue(t)
         // Trucks held back for a timed approach may now roll up.
         enqueueWaiters(of: t)
+    }
+
+    mutating func setStation(_ zoneID: ZoneID, available: Bool) {
+        guard let z = site.zoneIndex[zoneID], site.zones[z].station != nil else { return reject(nil, .unknownZone(zoneID)) }
+        let changed = available ? stationsOut.remove(z) != nil : stationsOut.insert(z).inserted
+        guard changed else { return }
+        enqueueAll { $0.trip?.route.legIndex(ofZone: z) != nil }
     }
 
     // MARK: Operator

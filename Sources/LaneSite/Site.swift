@@ -120,6 +120,28 @@ public struct DriveThrough: Sendable, Equatable {
     }
 }
 
+/// Who says that a truck may leave a station.
+public enum StationRelease: String, Sendable, Equatable, CaseIterable {
+    /// The truck: its station-stop action `FINISHED` after the dwell (a station without a system
+    /// of its own on the broker).
+    case truck
+    /// The station's own system on the broker (scanner, gate, customs): its result for the truck.
+    case stationSystem = "station-system"
+}
+
+/// What follows a scan whose image cannot be read (or a drive-through pass that left the
+/// portal's speed band).
+public enum UnreadableScan: Sendable, Equatable {
+    /// The scanner scans the truck again where it stands (stop-and-scan only); a second
+    /// unreadable image sends it to physical inspection (the red channel).
+    case rescan
+    /// The truck goes to physical inspection: the red channel.
+    case inspection
+    /// The truck goes to a manual scan at this station zone: it takes the channel whose route
+    /// passes that zone (red before yellow).
+    case manualScan(ZoneID)
+}
+
 /// The station part of a zone of kind `.station`.
 public struct Station: Sendable, Equatable {
     /// What the station does.
@@ -131,21 +153,36 @@ public struct Station: Sendable, Equatable {
     public var stopOffset: Meters
     /// Set for a drive-through scanning portal; nil for a station where trucks stop.
     public var driveThrough: DriveThrough?
+    /// Who releases a truck from the station.
+    public var release: StationRelease
+    /// For a scanner: what an unreadable image leads to.
+    public var unreadable: UnreadableScan
 
     /// Describes a station where trucks stop.
-    public init(activity: StationActivity, dwell: DwellDistribution, stopOffset: Meters) {
+    public init(
+        activity: StationActivity, dwell: DwellDistribution, stopOffset: Meters, release: StationRelease = .truck,
+        unreadable: UnreadableScan = .rescan
+    ) {
         self.activity = activity
         self.dwell = dwell
         self.stopOffset = stopOffset
         self.driveThrough = nil
+        self.release = release
+        self.unreadable = unreadable
     }
 
-    /// Describes a drive-through scanning portal of a zone of `length`.
-    public init(driveThrough: DriveThrough, length: Meters) {
+    /// Describes a drive-through scanning portal of a zone of `length`. A truck cannot be
+    /// scanned again in a portal: an unreadable pass sends it to inspection unless `unreadable`
+    /// names a manual scan.
+    public init(
+        driveThrough: DriveThrough, length: Meters, release: StationRelease = .truck, unreadable: UnreadableScan = .inspection
+    ) {
         self.activity = .scan
         self.dwell = .fixed(0)
         self.stopOffset = length
         self.driveThrough = driveThrough
+        self.release = release
+        self.unreadable = unreadable
     }
 
     /// Whether trucks stop here (every station but a drive-through portal).
@@ -358,6 +395,19 @@ public struct Site: Sendable {
                 }
             }
         }
+        // A manual scan after an unreadable image must lie ahead of the scanner on a route of
+        // every lane through it.
+        for zone in zones {
+            guard let station = zone.station, station.activity == .scan, case .manualScan(let manual) = station.unreadable else { continue }
+            guard let m = zoneIndex[manual], zones[m].station?.stops == true else {
+                throw .invalidUnreadableRule(zone.id, "manual scan '\(manual)' is not a station where trucks stop")
+            }
+            for lane in lanes where lane.steps.contains(where: { $0.zone == zone.id }) {
+                guard Site.manualScanChannel(lane: lane, scanner: zone.id, manual: manual) != nil else {
+                    throw .invalidUnreadableRule(zone.id, "no route of lane '\(lane.id)' passes manual scan '\(manual)' after the scanner")
+                }
+            }
+        }
         try Site.checkCircularWaits(lanes: lanes, zones: zones, zoneIndex: zoneIndex)
         self.name = name
         self.rules = rules
@@ -387,6 +437,9 @@ public struct Site: Sendable {
                 }
                 guard portal.tolerance >= 0, portal.tolerance < portal.speed else {
                     throw .invalidDriveThrough(zone.id, "the speed tolerance must be at least zero and below the portal's speed")
+                }
+                if station.unreadable == .rescan {
+                    throw .invalidUnreadableRule(zone.id, "a truck cannot be scanned again in a drive-through portal (it rolls on)")
                 }
             }
         case (_, .some): throw .dwellOnNonStation(zone.id)
@@ -451,6 +504,26 @@ public struct Site: Sendable {
     /// The lane called `id`, if the site has one.
     public func lane(_ id: LaneID) -> Lane? { laneIndex[id].map { lanes[$0] } }
 
+    /// The channel a truck on `lane` takes after an unreadable image at `scanner`, by the
+    /// scanner's rule; nil for a rescan where it stands (or an unknown lane or scanner).
+    public func channelAfterUnreadableScan(at scanner: ZoneID, lane: LaneID) -> CustomsChannel? {
+        guard let station = zone(scanner)?.station, let lane = self.lane(lane) else { return nil }
+        switch station.unreadable {
+        case .rescan: return nil
+        case .inspection: return .red
+        case .manualScan(let manual): return Site.manualScanChannel(lane: lane, scanner: scanner, manual: manual)
+        }
+    }
+
+    /// The channel whose route on `lane` passes `manual` after `scanner` (red before yellow before green).
+    static func manualScanChannel(lane: Lane, scanner: ZoneID, manual: ZoneID) -> CustomsChannel? {
+        [CustomsChannel.red, .yellow, .green].first { channel in
+            let route = lane.steps.filter { $0.isOnRoute(for: channel) }.map(\.zone)
+            guard let s = route.firstIndex(of: scanner), let m = route.firstIndex(of: manual) else { return false }
+            return m > s
+        }
+    }
+
     /// The route a truck of `channel` drives on `lane`.
     public func route(lane id: LaneID, channel: CustomsChannel) -> Route? {
         guard let laneNumber = laneIndex[id] else { return nil }
@@ -510,6 +583,9 @@ public enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
     case stationTooCloseBeforePortal(station: ZoneID, portal: ZoneID)
     /// A drive-through portal's settings are out of range, or it is not a one-way scanner.
     case invalidDriveThrough(ZoneID, String)
+    /// A scanner's unreadable-scan rule cannot be followed: a rescan in a drive-through portal,
+    /// or a manual scan at a zone that is no station on a route of every lane through the scanner.
+    case invalidUnreadableRule(ZoneID, String)
     /// A site-wide rule is out of range.
     case invalidRule(String)
 
@@ -542,6 +618,7 @@ public enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .stationTooCloseAfterPortal(let portal, let station):
             "station '\(station)' right behind drive-through portal '\(portal)' stops trucks less than \(Int(Site.longestTruck)) m plus the standstill gap beyond it: a truck's tail would stand in the portal"
         case .invalidDriveThrough(let z, let why): "drive-through portal '\(z)': \(why)"
+        case .invalidUnreadableRule(let z, let why): "scanner '\(z)': \(why)"
         case .invalidRule(let s): s
         }
     }

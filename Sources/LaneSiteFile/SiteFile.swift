@@ -60,8 +60,11 @@ public struct SiteFileError: Error, Equatable, Sendable, CustomStringConvertible
 /// `station` (`activity`, `stop-offset`, `dwell` as `fixed: D`, `uniform: [min, max]` or
 /// `triangular: [min, mode, max]` in seconds; or, for a drive-through scanning portal,
 /// `drive-through: { speed-kmh, headway-s, tolerance-kmh }`, with no stop point and no dwell: the
-/// zone's speed limit becomes the portal's speed, `tolerance-kmh` defaults to 1.5), `note` (free
-/// text, for assumptions).
+/// zone's speed limit becomes the portal's speed, `tolerance-kmh` defaults to 1.5; either kind
+/// with `released-by` (`truck`, the default: its station-stop action finished; or
+/// `station-system`: the station's own system on the broker says) and, for a scanner,
+/// `unreadable` (`rescan`, the default where trucks stop; `inspection`, the default and only
+/// other choice of a portal; or `{ manual-scan: zone }`)), `note` (free text, for assumptions).
 public enum SiteFile {
     /// Reads and parses the site file at `path`.
     public static func load(path: String) throws(SiteFileError) -> Site {
@@ -219,7 +222,7 @@ package struct NodeReader {
                     .stationWithoutDwell(let z), .dwellOnNonStation(let z), .stopOutsideZone(let z),
                     .invalidDwell(let z), .sharedWithoutRule(let z, _), .mergeAgainstTraffic(let z),
                     .priorityWhereOrderIsFixed(let z), .stopTooCloseToSharedZone(let z, _), .invalidDriveThrough(let z, _),
-                    .stationTooCloseAfterPortal(_, let z), .stationTooCloseBeforePortal(let z, _):
+                    .stationTooCloseAfterPortal(_, let z), .stationTooCloseBeforePortal(let z, _), .invalidUnreadableRule(let z, _):
                     zoneLines[z]
                 case .duplicateLane(let l), .unknownZone(let l, _), .emptyLane(let l), .routeCycle(let l, _),
                     .noRoute(let l, _):
@@ -243,18 +246,22 @@ package struct NodeReader {
         if let s = child("station") {
             if let p = s.child("drive-through") {
                 // A portal: trucks pass at its speed, which becomes the zone's speed limit.
-                try s.checkKeys(["activity", "drive-through", "note"])
+                try s.checkKeys(["activity", "drive-through", "released-by", "unreadable", "note"])
                 let activity = try s.child("activity")?.choice(StationActivity.self) ?? .scan
                 guard activity == .scan else { throw p.fail("a drive-through portal is a scanner: its activity is scan") }
                 let portal = try p.driveThrough(zoneSpeedLimit: speed)
                 speed = portal.speed
-                station = Station(driveThrough: portal, length: length)
-            } else {
-                try s.checkKeys(["activity", "stop-offset", "dwell", "note"])
                 station = Station(
-                    activity: try s.required("activity").choice(StationActivity.self),
-                    dwell: try s.required("dwell").dwell(),
-                    stopOffset: try s.required("stop-offset").number())
+                    driveThrough: portal, length: length, release: try s.child("released-by")?.choice(StationRelease.self) ?? .truck,
+                    unreadable: try s.child("unreadable")?.unreadableScan() ?? .inspection)
+            } else {
+                try s.checkKeys(["activity", "stop-offset", "dwell", "released-by", "unreadable", "note"])
+                let activity = try s.required("activity").choice(StationActivity.self)
+                if activity != .scan, let u = s.child("unreadable") { throw u.fail("only a scanner has an unreadable-scan rule") }
+                station = Station(
+                    activity: activity, dwell: try s.required("dwell").dwell(), stopOffset: try s.required("stop-offset").number(),
+                    release: try s.child("released-by")?.choice(StationRelease.self) ?? .truck,
+                    unreadable: try s.child("unreadable")?.unreadableScan() ?? .rescan)
             }
         }
         return Zone(
@@ -273,6 +280,19 @@ package struct NodeReader {
             throw fail("the portal's speed-kmh \(kmh) is above the zone's speed limit \((zoneSpeedLimit * 36).rounded() / 10)")
         }
         return portal
+    }
+
+    /// A scanner's rule for an unreadable image: `rescan`, `inspection` or `{ manual-scan: zone }`.
+    package func unreadableScan() throws(SiteFileError) -> UnreadableScan {
+        if node.scalar != nil {
+            switch try string() {
+            case "rescan": return .rescan
+            case "inspection": return .inspection
+            default: throw fail("unreadable must be rescan, inspection or { manual-scan: zone }")
+            }
+        }
+        try checkKeys(["manual-scan"])
+        return .manualScan(ZoneID(try required("manual-scan").string()))
     }
 
     package func dwell() throws(SiteFileError) -> DwellDistribution {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Site files of the tests, as YAML text.
 public enum TestSites {
     /// A small gate for the coordinator's tests: one import lane from a yard gate over km 0 through the
@@ -33,4 +35,11 @@ public enum TestSites {
               - merge
               - yard-road
         """
+
+    /// The test gate with station systems of their own on the broker at the scanner and the
+    /// inspection bay: the coordinator releases trucks there on the station's word, not the truck's.
+    public static let gateWithStationSystems =
+        gate
+        .replacingOccurrences(of: "activity: scan,", with: "activity: scan, released-by: station-system,")
+        .replacingOccurrences(of: "activity: inspection,", with: "activity: inspection, released-by: station-system,")
 }

@@ -35,12 +35,15 @@ struct Desk {
     /// for `drive` before this run has sent it anything.
     var heldOrders: [String: OrderMessage] = [:]
 
-    init(fleet: [String] = ["T1", "T2"], recovery: JournalRecovery? = nil, recoveryTimeout: Seconds = 15, at start: Seconds? = nil) {
+    init(
+        fleet: [String] = ["T1", "T2"], recovery: JournalRecovery? = nil, recoveryTimeout: Seconds = 15, at start: Seconds? = nil,
+        site: Site = Desk.site
+    ) {
         if let start { now = start }
         var settings = Self.settings
         settings.fleet = Dictionary(uniqueKeysWithValues: fleet.map { (TruckID($0), TruckProfile()) })
         settings.recoveryTimeout = recoveryTimeout
-        core = CoordinatorCore(settings: settings, site: Self.site, startedAt: now)
+        core = CoordinatorCore(settings: settings, site: site, startedAt: now)
         handle(.started(recovery))
     }
 

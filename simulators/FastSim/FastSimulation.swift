@@ -639,11 +639,12 @@ public struct FastSimulation<Controller: LaneController> {
             let zone = site.zones[leg.zone].id
             if truck.scanSpoiled {
                 report.spoiledScans += 1
+                // Re-routed first, then released: the portal leg is common to both routes.
                 schedule(.channelAssigned(truck.id, .red), at: now)
-            } else {
-                if now >= configuration.warmUp { report.stationReleases[zone, default: 0] += 1 }
-                schedule(.stationFinished(truck.id, zone), at: now)
+            } else if now >= configuration.warmUp {
+                report.stationReleases[zone, default: 0] += 1
             }
+            schedule(.stationFinished(truck.id, zone), at: now)
             truck.scanSpoiled = false
         }
     }

@@ -145,7 +145,10 @@ extension NodeReader {
                     throw entry.fail("'\(name)' is not a scanner: it cannot be a drive-through portal")
                 }
                 let settings = try portal.driveThrough(zoneSpeedLimit: zones[z].speedLimit)
-                zones[z].station = Station(driveThrough: settings, length: zones[z].length)
+                let old = zones[z].station!
+                zones[z].station = Station(
+                    driveThrough: settings, length: zones[z].length, release: old.release,
+                    unreadable: old.unreadable == .rescan ? .inspection : old.unreadable)
                 zones[z].speedLimit = settings.speed
             } else {
                 zones[z].station?.dwell = try entry.dwell()

@@ -19,6 +19,12 @@ public enum CoordinatorEventKind: String, Codable, Sendable, CaseIterable {
     case stationFinished = "station-finished"
     /// A truck's customs channel changed and its route with it.
     case rerouted
+    /// A station system answered for a truck (`detail`: the outcome and the station's text).
+    case stationResult = "station-result"
+    /// A station system went offline or faulty: its zone is closed (`detail`: its state).
+    case stationOffline = "station-offline"
+    /// A station system is back: its zone is open again.
+    case stationOnline = "station-online"
     /// A truck fell silent beyond the stale limit; its space stays blocked.
     case truckStale = "truck-stale"
     /// A stale truck reports again.
@@ -203,7 +209,7 @@ public enum CrossingKind: String, Codable, Sendable, CaseIterable {
 /// The coordinator's version, as its status reports it and `asyncapi.yaml`'s `info.version` says.
 public enum CoordinatorVersion {
     /// The version of the interface and the service.
-    public static let current = "0.3.0"
+    public static let current = "0.4.0"
 }
 
 /// The names of the nodes of the coordinator's orders: `zone@offset`, the point `offset` metres
