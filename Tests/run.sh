@@ -78,19 +78,24 @@ LANE_WIRE_EMIT_DIR="$emitted" swift test -c release --skip LaneCoordinatorTests 
 # The coordinator's end-to-end tests run the site clock five times faster than real time against
 # a real broker: they run on their own, so that the randomized runs above do not starve them.
 phase "end-to-end tests of the coordinator (real broker, scripted trucks)"
-LANE_WIRE_EMIT_DIR="$emitted" swift test -c release --filter LaneCoordinatorTests --skip BrokerSimulationTests 2>&1 | tee -a "$testlog"
+LANE_WIRE_EMIT_DIR="$emitted" swift test -c release --filter LaneCoordinatorTests --skip "BrokerSimulationTests|StationSystemEndToEndTests" 2>&1 |
+    tee -a "$testlog"
 # The simulator's runs (up to twenty trucks, faults, broker restart, coordinator kill, a standby
 # pair's failovers) are real time at 8x: three groups side by side, each serialized, with the
 # machine to themselves (each run takes about a third of a core; the groups are balanced by
 # their wall time in the last fresh-clone run; the standby pair's test runs its seed twice, with and
-# without failovers: about 470, 570 and 480 s).
+# without failovers: about 470, 570 and 480 s; the station systems' runs about 150 s more).
 phase "simulator runs over a real broker, three at a time, each checked by the auditor"
 # The test binary is run directly: two `swift test` at once would wait for each other's lock on .build.
 tests_binary="$(swift build -c release --show-bin-path)/TruckLaneCoordinatorPackageTests.xctest"
-groups=("lossyLinks|shuttle|coordinatorKill" "standbyPairFailovers|breakdown" "brokerRestart|staleTruck|strictZoneGrants|rogueOverrun")
+groups=(
+    "BrokerSimulationTests/(lossyLinks|shuttle|coordinatorKill)"
+    "BrokerSimulationTests/(standbyPairFailovers|breakdown)"
+    "BrokerSimulationTests/(brokerRestart|staleTruck|strictZoneGrants|rogueOverrun)|StationSystemEndToEndTests"
+)
 pids=()
 for i in "${!groups[@]}"; do
-    "$tests_binary" --testing-library swift-testing --filter "BrokerSimulationTests/(${groups[$i]})" >"$testlog.sim$i" 2>&1 &
+    "$tests_binary" --testing-library swift-testing --filter "${groups[$i]}" >"$testlog.sim$i" 2>&1 &
     pids+=($!)
 done
 failed=0

@@ -63,7 +63,8 @@ extension CoordinatorCore {
         endedTripStates.published(state, of: tripId, at: now)
         let message = TripStateMessage(
             headerId: nextHeaderId(topic), timestamp: timestamp(), siteId: settings.siteId, tripId: tripId, truck: truck.rawValue,
-            state: state, reason: reason)
+            state: state, reason: reason,
+            channel: sessions[truck]?.trip.flatMap { $0.tripId == tripId ? WireChannel($0.channel) : nil })
         publish(.tripState(message), to: topic, .atLeastOnce, retain: true)
     }
 

@@ -85,7 +85,9 @@ extension CoordinatorCore {
         stations[zone] = station
         if wasAvailable && !message.state.isAvailable {
             log(.warning, "station out: zone closed", ["zone": "\(zone)", "state": message.state.rawValue, "detail": message.detail ?? ""])
-            publishEvent(kind: .stationOffline, zone: zone, detail: [message.state.rawValue, message.detail].compactMap { $0 }.joined(separator: ": "))
+            publishEvent(
+                kind: .stationOffline, zone: zone,
+                detail: [message.state.rawValue, message.detail].compactMap { $0 }.joined(separator: ": "))
             apply(scheduler.handle(.stationAvailability(zone, available: false), now: now))
             publishStatus()
         } else if message.state.isAvailable && (!wasAvailable || !wasKnown) {

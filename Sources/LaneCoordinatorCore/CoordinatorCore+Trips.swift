@@ -64,6 +64,7 @@ extension CoordinatorCore {
         journal(.channelChanged(at: now, tripId: trip.tripId, channel: channel))
         adoptRoute(of: truck)
         log(.notice, "truck re-routed", ["truck": "\(truck)", "channel": channel.rawValue, "cause": cause])
+        publishTripState(trip.tripId, truck: truck, .running, reason: "re-routed to \(channel.rawValue): \(cause)")
         apply(commands)
         return nil
     }

@@ -29,7 +29,9 @@ extension CoordinatorCore {
         }
         if let (zone, kind) = StationTopic.parse(message.topic) {
             /// Decodes a station system's message, whose zone must be its topic's.
-            func stationInput<M: Decodable>(_ type: M.Type, zone keyPath: KeyPath<M, String>, _ make: (M) -> CoordinatorInput)
+            func stationInput<M: Decodable>(
+                _ type: M.Type, zone keyPath: KeyPath<M, String>, _ make: (M) -> CoordinatorInput
+            )
                 -> CoordinatorInput
             {
                 let decoded: M

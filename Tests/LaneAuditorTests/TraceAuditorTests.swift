@@ -1,3 +1,4 @@
+import Foundation
 import LaneAuditor
 import LaneCore
 import LaneSite
@@ -52,5 +53,39 @@ struct TraceAuditorTests {
     func yardsAndInstants() {
         #expect(auditor.audit([Self.sample("T1", -2, lane: nil), Self.sample("T2", -2, lane: nil)]).isEmpty)
         #expect(auditor.audit([Self.sample("T1", 200, t: 100), Self.sample("T2", 190, t: 101)]).isEmpty)
+    }
+
+    /// The test gate with a drive-through portal for a scanner (10 km/h, 6 s headway; entry at 234 m).
+    static var portalSite: Site {
+        let text = TestSites.gate.replacingOccurrences(
+            of: "station: { activity: scan, stop-offset: 20.5, dwell: { fixed: 4 } }",
+            with: "station: { activity: scan, drive-through: { speed-kmh: 10, headway-s: 6 } }")
+        return try! SiteFile.parse(text, file: "test-gate-portal.yaml")
+    }
+
+    static func moving(_ truck: String, _ front: Double, speed: Double, t: Double) -> TraceSample {
+        TraceSample(t: t, truck: truck, lane: "import", channel: "green", front: front, speed: speed, authorityEnd: nil, length: 18)
+    }
+
+    @Test("at a drive-through portal: a truck standing inside, and two entries closer than the headway, from true positions")
+    func portals() {
+        let auditor = TraceAuditor(site: Self.portalSite)
+        // Standing with its front 10 m into the portal.
+        let stopped = auditor.audit([Self.moving("T1", 244, speed: 0, t: 100)])
+        #expect(stopped.map(\.kind) == ["stopped-in-portal"], "\(stopped)")
+        #expect(auditor.audit([Self.moving("T1", 244, speed: 2.8, t: 100)]).isEmpty, "rolling through is what a portal is for")
+        #expect(auditor.audit([Self.moving("T1", 233, speed: 0, t: 100)]).isEmpty, "waiting short of the entry")
+        // T1 enters at 100.5 s (233 -> 235 between 100 and 101), T2 at 104.5 s: 4 s apart, under the 6 s headway.
+        let close = auditor.audit([
+            Self.moving("T1", 233, speed: 2, t: 100), Self.moving("T1", 235, speed: 2, t: 101),
+            Self.moving("T2", 213, speed: 2, t: 100), Self.moving("T2", 233, speed: 2, t: 104), Self.moving("T2", 235, speed: 2, t: 105),
+        ])
+        #expect(close.map(\.kind) == ["portal-headway"], "\(close)")
+        #expect(close.first?.trucks == ["T1", "T2"])
+        let spaced = auditor.audit([
+            Self.moving("T1", 233, speed: 2, t: 100), Self.moving("T1", 235, speed: 2, t: 101),
+            Self.moving("T2", 213, speed: 2, t: 100), Self.moving("T2", 233, speed: 2, t: 106), Self.moving("T2", 235, speed: 2, t: 107),
+        ])
+        #expect(spaced.isEmpty, "6.5 s apart: \(spaced)")
     }
 }

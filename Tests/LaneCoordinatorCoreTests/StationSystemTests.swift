@@ -64,7 +64,9 @@ struct StationSystemTests {
         desk.receive(topic, payload)
         #expect(Desk.end(of: desk.currentOrder(of: "T1")!) > Self.xrayStop + 10, "released: the authority goes on past the scanner")
         #expect(desk.events(in: desk.last).contains { $0.kind == .stationResult && $0.zone == "xray" && $0.detail == "clear" })
-        #expect(desk.journal(in: desk.last).contains { if case .crossing(let c) = $0 { c.kind == .station && c.zone == "xray" } else { false } })
+        #expect(
+            desk.journal(in: desk.last).contains { if case .crossing(let c) = $0 { c.kind == .station && c.zone == "xray" } else { false } }
+        )
         // It drives on to the end of the lane (green: past the bypass, no other station system on its route).
         let end = desk.drive("T1", from: Self.xrayStop)
         #expect(end > 400, "the trip goes on: \(end)")

@@ -16,7 +16,10 @@ import Testing
 struct BrokerAccessTests {
     static var acl: String { (try? String(contentsOfFile: Repository.path("protocols/broker/acl"), encoding: .utf8)) ?? "" }
 
-    static let accounts = ["coordinator": "c-secret", "operator": "o-secret", "yard": "y-secret", "T001": "t1-secret", "T002": "t2-secret"]
+    static let accounts = [
+        "coordinator": "c-secret", "operator": "o-secret", "yard": "y-secret", "T001": "t1-secret", "T002": "t2-secret",
+        "xray": "x-secret", "inspection-bay": "i-secret",
+    ]
 
     static func client(_ broker: TestBroker, _ user: String, id: String? = nil) async throws -> MQTTClient {
         var configuration = broker.configuration(clientId: id ?? user)
@@ -87,5 +90,48 @@ struct BrokerAccessTests {
         await operatorClient.close()
         await coordinator.shutdown()
         running.cancel()
+    }
+
+    @Test("a station system writes only its own state and results and reads only its own calls; a truck cannot speak for a station")
+    func stationAccounts() async throws {
+        let broker = try await TestBroker.start(.passwords(Self.accounts, acl: Self.acl), capture: true)
+        let watcher = try await Self.client(broker, "coordinator", id: "watcher")
+        let seen = Collector(messagesOf: watcher)
+        _ = try await watcher.subscribe("lanes/stations/#")
+        let now = WireTimestamp.format(secondsSince1970: SiteClock.systemNow())
+        func state(_ zone: String) throws -> [UInt8] {
+            try WireEncoder().encode(StationStateMessage(headerId: 1, timestamp: now, siteId: "test-gate", zone: zone, state: .ready))
+        }
+        func result(_ zone: String) throws -> [UInt8] {
+            try WireEncoder().encode(
+                StationResultMessage(
+                    headerId: 1, timestamp: now, siteId: "test-gate", zone: zone, truck: "T001", tripId: "trip-1", result: .clear))
+        }
+        let xray = try await Self.client(broker, "xray")
+        let calls = Collector(messagesOf: xray)
+        _ = try await xray.subscribe("lanes/stations/+/call")
+        let truck = try await Self.client(broker, "T001")
+        // Forgeries: the scanner for the bay, a truck for the scanner, the scanner as an operator.
+        try? await xray.publish(MQTTOutbound(topic: StationTopic.result("inspection-bay"), payload: try result("inspection-bay")))
+        try? await xray.publish(MQTTOutbound(topic: StationTopic.state("inspection-bay"), payload: try state("inspection-bay")))
+        try? await truck.publish(MQTTOutbound(topic: StationTopic.result("xray"), payload: try result("xray")))
+        try? await xray.publish(MQTTOutbound(topic: CoordinatorTopic.operatorRequests, payload: try Self.request(.releaseAll, by: "xray")))
+        // Its own topics go through; the coordinator's calls reach only the station called.
+        try await xray.publish(MQTTOutbound(topic: StationTopic.state("xray"), payload: try state("xray"), retain: true))
+        try await xray.publish(MQTTOutbound(topic: StationTopic.result("xray"), payload: try result("xray")))
+        let coordinator = try await Self.client(broker, "coordinator")
+        for zone in ["xray", "inspection-bay"] {
+            try await coordinator.publish(MQTTOutbound(topic: StationTopic.call(zone), payload: try state(zone)))
+        }
+        try await seen.waitFor(4)
+        try await Task.sleep(for: .milliseconds(300))
+        let topics = seen.elements.map(\.topic).sorted()
+        #expect(
+            topics == [
+                StationTopic.call("inspection-bay"), StationTopic.call("xray"), StationTopic.result("xray"), StationTopic.state("xray"),
+            ],
+            "only the scanner's own messages and the coordinator's calls: \(topics)")
+        #expect(calls.elements.map(\.topic) == [StationTopic.call("xray")], "the scanner hears only its own calls")
+        for client in [watcher, xray, truck, coordinator] { await client.close() }
     }
 }

@@ -27,6 +27,8 @@ struct SimulatorOutcome {
     /// The auditor's findings over the trucks' true positions.
     var violations: [AuditViolation]
     var samples: Int
+    /// The trucks' true positions (the in-process runs keep them).
+    var trace: [TraceSample] = []
 }
 
 /// The simulator (`LaneBrokerSim`) against the coordinator on the default site over a real
@@ -50,13 +52,14 @@ struct BrokerSimulationTests {
     static func run(
         trucks: Int, minutes: Double, link: TruckAgent.LinkFaults = .init(), drain: Double = 0,
         channelMix: (green: Double, yellow: Double, red: Double) = (0.85, 0.12, 0.03), faults: [ScheduledFault] = [], seed: UInt64 = 7,
-        sitePath: String = defaultSite, obeyZoneGrants: Bool = false,
+        sitePath: String = defaultSite, site given: Site? = nil, obeyZoneGrants: Bool = false,
+        stations: StationBehaviour = StationBehaviour(),
         alongside: @escaping @Sendable (TestBroker, Coordinator, _ now: @escaping @Sendable () -> Double) async throws -> Void = {
             _, _, _ in
         }
     ) async throws -> SimulatorOutcome {
         let broker = try await TestBroker.start(capture: true)
-        let site = try SiteFile.load(path: sitePath)
+        let site = try given ?? SiteFile.load(path: sitePath)
         let origin = SiteClock.systemNow()
         var logger = Logger(label: "lane-coordinator")
         logger.logLevel = .critical
@@ -76,6 +79,7 @@ struct BrokerSimulationTests {
         config.faults = faults
         config.channelMix = channelMix
         config.obeyZoneGrants = obeyZoneGrants
+        config.stations = stations
         let simulation = BrokerSimulation(config)
         let side = Task { try await alongside(broker, coordinator, simulation.now) }
         let summary = try await simulation.run()
@@ -87,7 +91,8 @@ struct BrokerSimulationTests {
         // The independent auditor over the trucks' true positions.
         let samples = try TraceAuditor.read("\(broker.folder)/trace.jsonl")
         return SimulatorOutcome(
-            summary: summary, statistics: statistics, violations: TraceAuditor(site: site).audit(samples), samples: samples.count)
+            summary: summary, statistics: statistics, violations: TraceAuditor(site: site).audit(samples), samples: samples.count,
+            trace: samples)
     }
 
     /// Sends operator requests to the coordinator of the default site, one per truck named.

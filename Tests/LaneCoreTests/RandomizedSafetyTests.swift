@@ -86,6 +86,42 @@ struct RandomizedSafetyTests {
         #expect(refused > 0, "some cancellations of trips under way were refused")
     }
 
+    /// Station systems at their worst: a random station out every minute on average for up to a
+    /// minute and a half, and a fifth of the scans suspicious and a fifth unreadable.
+    static func stationFaults(_ faults: inout FaultProfile) {
+        faults.stationOutageEvery = 60
+        faults.stationOutageDuration = 10...90
+        faults.suspiciousScans = 0.2
+        faults.unreadableScans = 0.2
+    }
+
+    @Test("station systems out and scans suspicious or unreadable, with every fault and restarts: no violation", .shrinking(false))
+    func safetyWithStationSystems() async {
+        await propertyCheck(count: Self.runs / 5, input: Gen.uint64(in: 1...UInt64.max / 2)) { seed in
+            let portals = seed % 2 == 0
+            let (site, report) = Self.run(seed: seed, faults: true, minutes: 6, drain: false, restarts: true, portals: portals) {
+                Self.stationFaults(&$0)
+                // Faults that stop a truck anywhere by design are not for portal sites (see `portals`).
+                if portals { $0.breakdownEvery = nil; $0.operatorHoldEvery = nil; $0.zoneClosureEvery = nil }
+            }
+            #expect(report.stationOutages > 0, "seed \(seed): no station outage")
+            #expect(report.violations.count == 0, "\(Self.describe(seed, site, report))")
+        }
+    }
+
+    @Test("station outages and re-routing scans alone lose nothing: every admitted truck completes its route", .shrinking(false))
+    func livenessWithStationSystems() async {
+        await propertyCheck(count: Self.runs / 5, input: Gen.uint64(in: 1...UInt64.max / 2)) { seed in
+            let (site, report) = Self.run(seed: seed, faults: false, minutes: 25, drain: true, adjust: Self.stationFaults)
+            #expect(report.violations.count == 0, "\(Self.describe(seed, site, report))")
+            #expect(report.suspiciousScans + report.rescans > 0 || report.tripsStarted < 3, "seed \(seed): no scan re-routed a truck")
+            #expect(
+                report.tripsUnfinished.count == 0,
+                "seed \(seed): trucks \(report.tripsUnfinished) never completed their routes (station faults)")
+            #expect(report.gridlocks.count == 0, "seed \(seed): gridlock \(report.gridlocks)")
+        }
+    }
+
     @Test("without faults every admitted truck completes its route and nothing gridlocks", .shrinking(false))
     func livenessWithoutFaults() async {
         await propertyCheck(count: Self.runs / 2, input: Gen.uint64(in: 1...UInt64.max / 2)) { seed in

@@ -40,7 +40,7 @@ public struct TraceSample: Codable, Sendable, Equatable {
 public struct AuditViolation: Sendable, Equatable, CustomStringConvertible {
     /// When.
     public var t: Double
-    /// What: `separation`, `exclusive-zone`, `past-authority`.
+    /// What: `separation`, `exclusive-zone`, `past-authority`, `stopped-in-portal`, `portal-headway`.
     public var kind: String
     /// The trucks involved.
     public var trucks: [String]
@@ -58,7 +58,9 @@ public struct AuditViolation: Sendable, Equatable, CustomStringConvertible {
 /// zone or station holds two trucks, and that no truck is past the end of authority the
 /// coordinator sent it in two consecutive samples of that truck (the trace sees an order on the
 /// broker a moment after the truck does, so one sample past a newly extended end is not an
-/// overrun; a truck that overran is still past it half a second later).
+/// overrun; a truck that overran is still past it half a second later). At a drive-through
+/// scanning portal it checks that no truck stands with any part of it inside, and that no truck
+/// enters within the portal's headway of the one before (entries interpolated between samples).
 public struct TraceAuditor: Sendable {
     /// The site.
     public let site: Site
@@ -134,6 +136,7 @@ public struct TraceAuditor: Sendable {
         var violations: [AuditViolation] = []
         let sorted = samples.sorted { $0.t < $1.t }
         var pastBefore: Set<String> = []
+        var portals = PortalWatch()
         var index = 0
         while index < sorted.count {
             var group = [sorted[index]]
@@ -143,6 +146,7 @@ public struct TraceAuditor: Sendable {
                 next += 1
             }
             violations += check(group, pastBefore: &pastBefore)
+            violations += checkPortals(group, &portals)
             index = next
         }
         return violations
@@ -194,11 +198,48 @@ public struct TraceAuditor: Sendable {
         return violations
     }
 
+    /// What the portal checks keep between instants: each truck's last sample and each portal's
+    /// last entry (site time).
+    struct PortalWatch {
+        var previous: [String: TraceSample] = [:]
+        var lastEntry: [Int: (t: Double, truck: String)] = [:]
+    }
+
+    func checkPortals(_ group: [TraceSample], _ watch: inout PortalWatch) -> [AuditViolation] {
+        var violations: [AuditViolation] = []
+        for sample in group {
+            defer { watch.previous[sample.truck] = sample }
+            guard let lane = sample.lane, let channel = sample.channel, let route = routes["\(lane)/\(channel)"] else { continue }
+            for leg in route.legs {
+                guard let portal = site.zones[leg.zone].station?.driveThrough else { continue }
+                let zone = site.zones[leg.zone].id
+                if sample.speed < 0.01 && sample.front > leg.start + tolerance && sample.front - sample.length < leg.end - tolerance {
+                    violations.append(
+                        AuditViolation(
+                            t: sample.t, kind: "stopped-in-portal", trucks: [sample.truck],
+                            detail: String(format: "standing in %@, front %.2f m", zone.rawValue, sample.front)))
+                }
+                guard let before = watch.previous[sample.truck], before.lane == lane, before.front < leg.start, sample.front >= leg.start
+                else { continue }
+                let entry = before.t + (leg.start - before.front) / max(1e-9, sample.front - before.front) * (sample.t - before.t)
+                if let last = watch.lastEntry[leg.zone], last.truck != sample.truck, entry - last.t < portal.headway - 0.1 {
+                    violations.append(
+                        AuditViolation(
+                            t: entry, kind: "portal-headway", trucks: [last.truck, sample.truck],
+                            detail: String(
+                                format: "entered %@ %.2f s apart (headway %.1f s)", zone.rawValue, entry - last.t, portal.headway)))
+                }
+                watch.lastEntry[leg.zone] = (entry, sample.truck)
+            }
+        }
+        return violations
+    }
+
     /// The auditor's verdict in one line: how many positions of how many trucks were checked,
     /// and how many violations were found.
     public static func verdict(_ samples: [TraceSample], _ violations: [AuditViolation]) -> String {
         "auditor: \(samples.count) true positions of \(Set(samples.map(\.truck)).count) trucks checked "
-            + "(separation, exclusive zones, driving past authority): "
+            + "(separation, exclusive zones, driving past authority, drive-through portals): "
             + (violations.isEmpty ? "no violation" : "\(violations.count) violations")
     }
 

@@ -61,6 +61,9 @@ public struct BrokerSimulation: Sendable {
         /// The trucks follow VDA 5050 3.0's zone requests strictly: none enters a zone without a
         /// granted lease (`TruckAgent.Configuration.obeysZoneGrants`).
         public var obeyZoneGrants = false
+        /// How the station systems (every station the site file says is `released-by:
+        /// station-system`) behave. Only the simulator process with the first truck plays them.
+        public var stations = StationBehaviour()
 
         /// A configuration; the channel mix defaults to 85% green, 12% yellow, 3% red.
         public init(
@@ -115,6 +118,8 @@ public struct BrokerSimulation: Sendable {
         /// Per truck: site seconds it stood at a zone's entry only for want of a zone grant, and
         /// the grants it received (with `obeyZoneGrants`).
         public var zoneGrants: [String: (heldFor: Double, grants: Int)] = [:]
+        /// What each station system did.
+        public var stations: [ZoneID: StationSystem.Counts] = [:]
         /// Trips neither finished nor refused at the end.
         public var unfinished: [Trip] { trips.filter { $0.finished == nil } }
         /// Trips finished per lane.
@@ -152,6 +157,8 @@ public struct BrokerSimulation: Sendable {
         let site = c.site
         let dwell: @Sendable (String, String) -> Double = { _, zone in
             guard let station = site.zone(ZoneID(zone))?.station else { return 1 }
+            // A station system of its own dwells; the truck only stops and waits for its word.
+            if station.release == .stationSystem { return 0 }
             return station.dwell.quantile(random.withLock { Double.random(in: 0..<1, using: &$0) })
         }
         let yard = try MQTTClient(
@@ -166,6 +173,9 @@ public struct BrokerSimulation: Sendable {
         /// The end of authority of the last order the coordinator sent each truck, seen on the
         /// broker: the trace's authority, independent of the trucks' own code.
         let authorities = Locked<[String: (orderId: String, update: UInt64, end: Double)]>([:])
+        let trips = Locked<[Trip]>([])
+        /// Each truck's current trip (lane, channel), nil in a yard between trips.
+        let current = Locked<[String: (lane: String, channel: String)]>([:])
         let listening = Task {
             let decoder = WireDecoder()
             for await message in yard.messages {
@@ -181,14 +191,19 @@ public struct BrokerSimulation: Sendable {
                     }
                 } else if let state = try? decoder.decode(TripStateMessage.self, from: message.payload) {
                     states.withLock { $0[state.tripId] = state.state }
+                    // A station re-routed the trip: the trace follows its new route.
+                    if let channel = state.channel, state.state == .running,
+                        trips.withLock({ $0.last(where: { $0.truck == state.truck })?.id }) == state.tripId
+                    {
+                        current.withLock { now in
+                            if let trip = now[state.truck] { now[state.truck] = (trip.lane, channel.rawValue) }
+                        }
+                    }
                 }
             }
         }
         try await yard.subscribe(CoordinatorTopic.everyTripState, qos: .atLeastOnce)
         try await yard.subscribe(VDA5050Topic.everyTruck(interfaceName: c.interfaceName, kind: .order), qos: .atLeastOnce)
-        let trips = Locked<[Trip]>([])
-        /// Each truck's current trip (lane, channel), nil in a yard between trips.
-        let current = Locked<[String: (lane: String, channel: String)]>([:])
         let start = now()
         let end = start + c.duration
         let finalEnd = end + c.drain
@@ -255,6 +270,8 @@ public struct BrokerSimulation: Sendable {
                     }
                 })
         }
+        let stations = c.firstTruck == 1 ? try startStations(agents: agents, current: current, start: start) : []
+        for station in stations { tasks.append(Task { try await station.run() }) }
         let trace = try c.tracePath.map { path -> FileHandle in
             _ = FileManager.default.createFile(atPath: path, contents: nil)
             return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -309,6 +326,11 @@ public struct BrokerSimulation: Sendable {
         }
         try trace?.close()
         for task in tasks { task.cancel() }
+        var stationCounts: [ZoneID: StationSystem.Counts] = [:]
+        for station in stations {
+            stationCounts[station.configuration.zone] = await station.counts
+            await station.stop()
+        }
         var grants: [String: (heldFor: Double, grants: Int)] = [:]
         for (index, agent) in agents.enumerated() {
             await agent.stop()
@@ -319,7 +341,111 @@ public struct BrokerSimulation: Sendable {
         var summary = Summary(
             trips: trips.withLock { $0 }, duration: c.duration, rejected: trips.withLock { $0 }.filter(refused).count)
         summary.zoneGrants = grants
+        summary.stations = stationCounts
         return summary
+    }
+
+    /// The station systems of the site, each on its own MQTT connection; a drive-through portal
+    /// watches the true motion of the trucks that pass it.
+    func startStations(
+        agents: [TruckAgent], current: Locked<[String: (lane: String, channel: String)]>, start: Double
+    ) throws -> [StationSystem] {
+        let c = configuration
+        let site = c.site
+        var byTruck: [String: TruckAgent] = [:]
+        for (index, agent) in agents.enumerated() { byTruck[c.serial(index)] = agent }
+        let fleet = byTruck
+        let now = self.now
+        var systems: [StationSystem] = []
+        for (number, zone) in site.zones.enumerated() {
+            guard let station = zone.station, station.release == .stationSystem else { continue }
+            var judge: (@Sendable (String) async -> Bool)?
+            if let portal = station.driveThrough {
+                let id = zone.id
+                judge = { serial in
+                    guard let agent = fleet[serial], let trip = current.withLock({ $0[serial] }),
+                        let channel = CustomsChannel(rawValue: trip.channel),
+                        let route = site.route(lane: LaneID(trip.lane), channel: channel),
+                        let leg = route.legIndex(ofZone: site.zoneIndex[id]!).map({ route.legs[$0] })
+                    else { return true }
+                    return await Self.watchPass(agent, through: leg, portal: portal, now: now, timeScale: c.timeScale)
+                }
+            }
+            let behaviour = c.stations
+            let config = StationSystem.Configuration(
+                zone: zone.id, station: station, siteId: c.siteId, timeScale: c.timeScale, now: now, seed: c.seed &+ UInt64(1000 + number),
+                suspiciousShare: station.activity == .scan ? behaviour.suspiciousShare : 0,
+                unreadableShare: station.activity == .scan ? behaviour.unreadableShare : 0,
+                offline: (behaviour.offline[zone.id] ?? []).map { (start + $0.lowerBound)..<(start + $0.upperBound) }, judgePass: judge)
+            var broker = c.broker
+            if let credentials = behaviour.credentials[zone.id] { broker.credentials = credentials }
+            systems.append(try StationSystem(config, broker: broker))
+        }
+        return systems
+    }
+
+    /// A drive-through portal's sensors: follows the truck until its rear has left the portal
+    /// (`leg` of its route) and says whether its speed stayed within the band all through.
+    static func watchPass(
+        _ agent: TruckAgent, through leg: Route.Leg, portal: DriveThrough, now: @Sendable () -> Double, timeScale: Double
+    ) async -> Bool {
+        let length = agent.configuration.length
+        let deadline = now() + 600
+        var inBand = true
+        while now() < deadline {
+            let front = await agent.position
+            let speed = await agent.speed
+            if front - length >= leg.end { return inBand }
+            if front > leg.start && abs(speed - portal.speed) > portal.tolerance + 1e-6 { inBand = false }
+            try? await Task.sleep(for: .seconds(max(0.005, 0.1 / timeScale)))
+        }
+        return false
+    }
+}
+
+/// How the simulated station systems behave: the scanners' image outcomes, offline spells, and
+/// the accounts they log in with.
+public struct StationBehaviour: Sendable {
+    /// A scanner's share of suspicious images.
+    public var suspiciousShare: Double
+    /// A scanner's share of unreadable images.
+    public var unreadableShare: Double
+    /// Offline spells per station zone, in site seconds from the start of the run.
+    public var offline: [ZoneID: [Range<Double>]]
+    /// The broker account of each station (user name = zone id), where the broker asks for one.
+    public var credentials: [ZoneID: MQTTCredentials]
+
+    /// Offline spells drawn for the station systems of `site` over `duration` site seconds: one
+    /// every `every` seconds on average on a random station (nil: none), each lasting a time
+    /// drawn from `lasting`.
+    public static func outages(
+        of site: Site, every: Double?, lasting: ClosedRange<Double>, over duration: Double, seed: UInt64
+    ) -> [ZoneID: [Range<Double>]] {
+        let stations = site.zones.filter { $0.station?.release == .stationSystem }.map(\.id)
+        guard let every, !stations.isEmpty else { return [:] }
+        var random = SeededRandom(seed: seed &+ 77)
+        var spells: [ZoneID: [Range<Double>]] = [:]
+        var t = -every * log(1 - Double.random(in: 0..<1, using: &random))
+        while t < duration {
+            let zone = stations[Int.random(in: 0..<stations.count, using: &random)]
+            let length = Double.random(in: lasting, using: &random)
+            if !(spells[zone] ?? []).contains(where: { $0.overlaps(t..<(t + length)) }) {
+                spells[zone, default: []].append(t..<(t + length))
+            }
+            t += -every * log(1 - Double.random(in: 0..<1, using: &random))
+        }
+        return spells
+    }
+
+    /// Station behaviour; by default every image is clear and no station goes offline.
+    public init(
+        suspiciousShare: Double = 0, unreadableShare: Double = 0, offline: [ZoneID: [Range<Double>]] = [:],
+        credentials: [ZoneID: MQTTCredentials] = [:]
+    ) {
+        self.suspiciousShare = suspiciousShare
+        self.unreadableShare = unreadableShare
+        self.offline = offline
+        self.credentials = credentials
     }
 }
 

@@ -109,6 +109,12 @@ public struct SimulationReport: Sendable {
     /// Passes through drive-through portals whose scan was spoiled (the truck's speed left the
     /// portal's band, or it stopped inside): each such truck was sent to manual inspection.
     public var spoiledScans = 0
+    /// Scans whose image was suspicious (the truck went to the red channel).
+    public var suspiciousScans = 0
+    /// Scans taken again after an unreadable image.
+    public var rescans = 0
+    /// Outages of a station's system (its zone closed meanwhile).
+    public var stationOutages = 0
     /// The most trucks standing on each lane at once (by lane index) in the measured period:
     /// past the lane's start, below 0.1 m/s, and not at a station's stop point (trucks waiting
     /// in the yard before the lane's start are not on the lane).
@@ -150,6 +156,8 @@ struct SimulatedTruck {
     var unplannedStops = 0
     /// Whether the truck's speed left the band of the drive-through portal it is in.
     var scanSpoiled = false
+    /// The scanner already scanned it again after an unreadable image (at its current station).
+    var rescanned = false
 }
 
 /// An event on its way to the controller.
@@ -181,12 +189,16 @@ public struct FastSimulation<Controller: LaneController> {
     var backlog: [[Seconds]]
     let zoneSpeedLimit: [MetersPerSecond]
     let zoneStopOffset: [Meters?]
+    /// Every station zone (where station outages strike).
+    let stationZones: [ZoneID]
     /// Per zone: its drive-through portal, if it is one.
     let zonePortal: [DriveThrough?]
     let hasPortals: Bool
     var shipmentWaits: [Seconds] = []
     var holds: [(until: Seconds, truck: TruckID)] = []
     var closures: [(until: Seconds, zone: ZoneID)] = []
+    /// Stations whose system is out, and until when.
+    var outages: [ZoneID: Seconds] = [:]
     var tripTimes: [Seconds] = []
     /// Trucks standing on each lane in this step (scratch of `moveTrucks`).
     var waitingNow: [Int]
@@ -214,6 +226,7 @@ public struct FastSimulation<Controller: LaneController> {
         self.backlog = Array(repeating: [], count: site.lanes.count)
         self.zoneSpeedLimit = site.zones.map(\.speedLimit)
         self.zoneStopOffset = site.zones.map { $0.station?.stops == true ? $0.station?.stopOffset : nil }
+        self.stationZones = site.zones.filter { $0.station != nil }.map(\.id)
         self.zonePortal = site.zones.map { $0.station?.driveThrough }
         self.hasPortals = site.zones.contains { $0.station?.driveThrough != nil }
         self.waitingNow = Array(repeating: 0, count: site.lanes.count)
@@ -487,13 +500,15 @@ public struct FastSimulation<Controller: LaneController> {
     mutating func injectFaults() {
         let faults = configuration.faults
         let step = configuration.step
-        guard faults.injectsEvents || !holds.isEmpty || !closures.isEmpty else { return }
+        guard faults.injectsEvents || !holds.isEmpty || !closures.isEmpty || !outages.isEmpty else { return }
         if let makeController = restartController, let every = faults.restartEvery {
             if let until = downUntil, until <= now {
                 // Back, rebuilt from the journal alone.
                 downUntil = nil
                 controller = makeController()
                 for event in journal.replay() { deliver(event) }
+                // The stations' retained states reach it again at once.
+                for zone in outages.keys.sorted() { deliver(.stationAvailability(zone, available: false)) }
                 // What the broker kept for it meanwhile (trips, stations, operators: QoS 1 on a
                 // persistent session), in order, after the trucks' first reports (a station's
                 // release is judged against the truck's reported position).
@@ -533,6 +548,18 @@ public struct FastSimulation<Controller: LaneController> {
             for t in trucks.indices where trucks[t].emergency { deliver(.operatorCommand(.releaseTruck(trucks[t].id))) }
         }
         closures.removeAll { $0.until <= now }
+        if let every = faults.stationOutageEvery, random.chance(step / every), !stationZones.isEmpty {
+            let zone = stationZones[Int(random.next() % UInt64(stationZones.count))]
+            if outages[zone] == nil {
+                outages[zone] = now + draw(faults.stationOutageDuration)
+                report.stationOutages += 1
+                deliver(.stationAvailability(zone, available: false))
+            }
+        }
+        for (zone, until) in outages.sorted(by: { $0.key < $1.key }) where until <= now {
+            outages[zone] = nil
+            deliver(.stationAvailability(zone, available: true))
+        }
         if let every = faults.tripCancelEvery, !onLane.isEmpty, random.chance(step / every) {
             let waiting = onLane.filter { trucks[$0].front <= 0 }
             let pool = !waiting.isEmpty && random.chance(0.5) ? waiting : onLane
@@ -596,17 +623,33 @@ public struct FastSimulation<Controller: LaneController> {
         if v < 0.01 && truck.wasMoving && !atStation(truck, route) { truck.unplannedStops += 1 }
         truck.wasMoving = v > 0.3
         // Stations: a truck standing at an uncleared stop point dwells, then is released.
-        if let until = truck.dwellUntil, now >= until {
+        if let until = truck.dwellUntil, now >= until, let leg = stationLeg(truck, route),
+            outages[site.zones[route.legs[leg].zone].id] == nil
+        {
             truck.dwellUntil = nil
-            if let leg = stationLeg(truck, route) {
-                truck.cleared.insert(leg)
-                let zone = site.zones[route.legs[leg].zone].id
-                if now >= configuration.warmUp {
-                    report.stationReleases[zone, default: 0] += 1
-                    report.stationBusy[zone, default: 0] += now - truck.dwellStarted
-                }
-                schedule(.stationFinished(truck.id, zone), at: now)
+            let station = site.zones[route.legs[leg].zone].station!
+            let zone = site.zones[route.legs[leg].zone].id
+            switch scanOutcome(station) {
+            case .unreadable where station.unreadable == .rescan && !truck.rescanned:
+                // Scanned again where it stands.
+                truck.rescanned = true
+                truck.dwellUntil = now + station.dwell.quantile(random.unit())
+                report.rescans += 1
+                return
+            case .unreadable:
+                reroute(&truck, to: site.channelAfterUnreadableScan(at: zone, lane: site.lanes[route.lane].id) ?? .red)
+            case .suspicious: reroute(&truck, to: .red)
+            default: break
             }
+            truck.rescanned = false
+            truck.cleared.insert(leg)
+            if now >= configuration.warmUp {
+                report.stationReleases[zone, default: 0] += 1
+                report.stationBusy[zone, default: 0] += now - truck.dwellStarted
+            }
+            schedule(.stationFinished(truck.id, zone), at: now)
+        } else if truck.dwellUntil != nil, stationLeg(truck, route) == nil {
+            truck.dwellUntil = nil
         } else if truck.dwellUntil == nil, v < 0.01, let leg = stationLeg(truck, route) {
             let station = site.zones[route.legs[leg].zone].station!
             truck.dwellStarted = now
@@ -637,16 +680,37 @@ public struct FastSimulation<Controller: LaneController> {
             }
             truck.cleared.insert(i)
             let zone = site.zones[leg.zone].id
-            if truck.scanSpoiled {
-                report.spoiledScans += 1
-                // Re-routed first, then released: the portal leg is common to both routes.
-                schedule(.channelAssigned(truck.id, .red), at: now)
-            } else if now >= configuration.warmUp {
-                report.stationReleases[zone, default: 0] += 1
+            // Re-routed first, then released: the portal leg is common to both routes.
+            let outcome = truck.scanSpoiled ? .unreadable : scanOutcome(site.zones[leg.zone].station!)
+            if truck.scanSpoiled { report.spoiledScans += 1 }
+            switch outcome {
+            case .unreadable: reroute(&truck, to: site.channelAfterUnreadableScan(at: zone, lane: site.lanes[route.lane].id) ?? .red)
+            case .suspicious: reroute(&truck, to: .red)
+            default: break
             }
+            if !truck.scanSpoiled && now >= configuration.warmUp { report.stationReleases[zone, default: 0] += 1 }
             schedule(.stationFinished(truck.id, zone), at: now)
             truck.scanSpoiled = false
         }
+    }
+
+    /// What a scanner's image shows, by the scenario's shares (every other station: done).
+    /// Draws nothing when the shares are zero, so that a run without them is unchanged.
+    mutating func scanOutcome(_ station: Station) -> ScanOutcome {
+        let faults = configuration.faults
+        guard station.activity == .scan, faults.suspiciousScans + faults.unreadableScans > 0 else { return .clear }
+        let u = random.unit()
+        if u < faults.unreadableScans { return .unreadable }
+        if u < faults.unreadableScans + faults.suspiciousScans {
+            report.suspiciousScans += 1
+            return .suspicious
+        }
+        return .clear
+    }
+
+    /// Customs' new channel for a truck after its scan, unless it has that channel already.
+    mutating func reroute(_ truck: inout SimulatedTruck, to channel: CustomsChannel) {
+        if truck.channel != channel { schedule(.channelAssigned(truck.id, channel), at: now) }
     }
 
     func speedLimit(_ route: Route, front: Meters, length: Meters) -> MetersPerSecond {
@@ -698,4 +762,14 @@ extension String {
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
+}
+
+/// What a scanner's image shows.
+enum ScanOutcome {
+    /// Nothing to see: the truck goes on.
+    case clear
+    /// Something to inspect: the red channel.
+    case suspicious
+    /// It cannot be read.
+    case unreadable
 }

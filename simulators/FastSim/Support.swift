@@ -48,6 +48,16 @@ public struct FaultProfile: Sendable, Equatable {
     public var restartEvery: Seconds?
     /// How long the controller is down at a restart.
     public var restartDowntime: ClosedRange<Seconds> = 0...4
+    /// A scanner's share of suspicious images: the truck is re-routed to the red channel.
+    public var suspiciousScans: Double = 0
+    /// A scanner's share of unreadable images: scanned again or sent on by the scanner's
+    /// `unreadable` rule (`Station.unreadable`).
+    public var unreadableScans: Double = 0
+    /// Mean time between outages of a random station's system (its zone closes until it is
+    /// back), or nil.
+    public var stationOutageEvery: Seconds?
+    /// How long a station's outage lasts.
+    public var stationOutageDuration: ClosedRange<Seconds> = 120...600
 
     /// No faults.
     public init() {}
@@ -55,9 +65,10 @@ public struct FaultProfile: Sendable, Equatable {
     /// Whether any fault that happens at random instants (link loss, breakdown, hold, closure,
     /// channel change, trip cancellation) is switched on.
     public var injectsEvents: Bool {
-        [linkLossEvery, breakdownEvery, operatorHoldEvery, zoneClosureEvery, channelChangeEvery, tripCancelEvery, restartEvery].contains {
-            $0 != nil
-        }
+        [
+            linkLossEvery, breakdownEvery, operatorHoldEvery, zoneClosureEvery, channelChangeEvery, tripCancelEvery, restartEvery,
+            stationOutageEvery,
+        ].contains { $0 != nil }
     }
 
     /// Every fault at once, at moderate rates: the profile of the randomized safety runs.

@@ -227,7 +227,7 @@ extension NodeReader {
         try checkKeys([
             "report-loss", "report-duplication", "report-delay", "command-loss", "link-loss-every", "link-loss-duration",
             "breakdown-every", "breakdown-duration", "operator-hold-every", "zone-closure-every", "channel-change-every",
-            "trip-cancel-every",
+            "trip-cancel-every", "suspicious-scans", "unreadable-scans", "station-outage-every", "station-outage-duration",
             "position-noise", "note",
         ])
         var f = FaultProfile()
@@ -244,6 +244,11 @@ extension NodeReader {
         if let v = child("channel-change-every") { f.channelChangeEvery = try v.positive() }
         if let v = child("trip-cancel-every") { f.tripCancelEvery = try v.positive() }
         if let v = child("position-noise") { f.positionNoise = try v.number() }
+        if let v = child("suspicious-scans") { f.suspiciousScans = try v.share() }
+        if let v = child("unreadable-scans") { f.unreadableScans = try v.share() }
+        if f.suspiciousScans + f.unreadableScans > 1 { throw fail("suspicious-scans and unreadable-scans add up to more than 1") }
+        if let v = child("station-outage-every") { f.stationOutageEvery = try v.positive() }
+        if let v = child("station-outage-duration") { f.stationOutageDuration = try v.range() }
         guard f.reportDelay >= 0, f.positionNoise >= 0 else { throw fail("delays and noise cannot be negative") }
         return f
     }

@@ -303,7 +303,8 @@ public actor TruckAgent {
             return
         }
         highestEpoch = epoch
-        if order?.orderId != update.orderId { stationStates = [:] }
+        let sameOrder = order?.orderId == update.orderId
+        if !sameOrder { stationStates = [:] }
         order = update
         appliedOrderUpdate = update.orderUpdateId
         nodes = update.nodes.map { node in
@@ -322,7 +323,10 @@ public actor TruckAgent {
         {
             authorityExpiry = instant
         }
-        speedLimits = []
+        // An update starts at the last node passed: the edges behind it that the truck's body
+        // still covers keep their limit (it holds a portal's speed until its rear is out).
+        let firstNode = nodes.first?.position ?? position
+        speedLimits = sameOrder ? speedLimits.filter { $0.to > position - configuration.length && $0.to <= firstNode + 1e-6 } : []
         for (index, edge) in update.edges.enumerated() where index + 1 < nodes.count {
             speedLimits.append((nodes[index].position, nodes[index + 1].position, edge.maximumSpeed ?? configuration.maxSpeed))
         }
@@ -415,12 +419,29 @@ public actor TruckAgent {
         return target
     }
 
+    /// The speed the truck may drive now: the edges' `maximumSpeed` over its whole body (a lower
+    /// limit holds until its rear has left the edge), and the speed from which service braking
+    /// brings it down to a lower limit ahead at that edge's start (it enters a drive-through
+    /// portal at the portal's speed, not braking inside it).
+    func speedLimit() -> Double {
+        let c = configuration
+        var limit = c.maxSpeed
+        for edge in speedLimits {
+            if edge.from <= position && edge.to > position - c.length {
+                limit = min(limit, edge.limit)
+            } else if edge.from > position {
+                limit = min(limit, (edge.limit * edge.limit + 2 * c.braking * max(0, edge.from - position - 0.3)).squareRoot())
+            }
+        }
+        return limit
+    }
+
     func step() {
         let now = configuration.now()
         let dt = min(max(0, now - (lastStepAt ?? now)), 1)
         lastStepAt = now
         let c = configuration
-        let limit = speedLimits.first { position >= $0.from && position < $0.to }?.limit ?? c.maxSpeed
+        let limit = speedLimit()
         updateZoneRequests(now: now)
         let target = self.target(now: now)
         let physics = VehicleMotion.Physics(acceleration: c.acceleration, serviceBraking: c.braking, emergencyBraking: c.emergencyBraking)

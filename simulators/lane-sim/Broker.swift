@@ -77,6 +77,11 @@ struct Broker: AsyncParsableCommand {
         if let faults = scenario?.faults {
             config.link = TruckAgent.LinkFaults(
                 loss: faults.reportLoss, duplication: faults.reportDuplication, delay: faults.reportDelay, seed: seed)
+            config.stations = StationBehaviour(
+                suspiciousShare: faults.suspiciousScans, unreadableShare: faults.unreadableScans,
+                offline: StationBehaviour.outages(
+                    of: site, every: faults.stationOutageEvery, lasting: faults.stationOutageDuration,
+                    over: minutes * 60, seed: seed))
         }
         let simulation = BrokerSimulation(config)
         let lanes = site.lanes.filter(\.driverless).map(\.id)

@@ -191,11 +191,16 @@ public struct TripStateMessage: Codable, Equatable, Sendable {
     public var truck: String
     /// See `State`.
     public var state: State
-    /// Why a trip was rejected or failed.
+    /// Why a trip was rejected or failed, or what changed on its way (a re-route, a refusal).
     public var reason: String?
+    /// The trip's customs channel now (after a station's suspicious or unreadable scan, red).
+    public var channel: WireChannel?
 
     /// Describes a trip state.
-    public init(headerId: UInt64, timestamp: String, siteId: String, tripId: String, truck: String, state: State, reason: String? = nil) {
+    public init(
+        headerId: UInt64, timestamp: String, siteId: String, tripId: String, truck: String, state: State, reason: String? = nil,
+        channel: WireChannel? = nil
+    ) {
         self.headerId = headerId
         self.timestamp = timestamp
         self.siteId = siteId
@@ -203,6 +208,7 @@ public struct TripStateMessage: Codable, Equatable, Sendable {
         self.truck = truck
         self.state = state
         self.reason = reason
+        self.channel = channel
     }
 }
 
