@@ -315,6 +315,8 @@ extension SchedulerCore {
         }
         let mandatory = trucks[t].holdLimit ?? .infinity
         var closure = Double.infinity
+        // The same for a station that is out, which never emergency-stops a truck.
+        var stationClosure = Double.infinity
 
         // What the route, its stations, closed zones and the other trucks' claims allow.
         var reach = route.length + truck.profile.length + gap
@@ -347,13 +349,16 @@ extension SchedulerCore {
                 doorstepSpan = setBack(t, before: zone, gap: gap)
             }
             // A closed zone: no truck that is not already in it may enter, even one whose
-            // authority already reaches into it.
-            if (closedZones[leg.zone] != nil || stationsOut.contains(leg.zone)) && truck.front + truck.uncertainty <= leg.start {
+            // authority already reaches into it. A station that is out is no hazard, though: a
+            // truck it finds already committed (it cannot stop short) goes on, and is not
+            // emergency-stopped as for an operator's closure (in a portal, it would stop inside).
+            let operatorClosed = closedZones[leg.zone] != nil
+            if (operatorClosed || stationsOut.contains(leg.zone)) && truck.front + truck.uncertainty <= leg.start {
                 if leg.start - gap < reach {
                     reach = leg.start - gap
                     blocker = nil
                 }
-                closure = leg.start - truck.uncertainty
+                if operatorClosed { closure = leg.start - truck.uncertainty } else { stationClosure = leg.start - truck.uncertainty }
                 break legs
             }
             if !holds {
@@ -474,6 +479,17 @@ extension SchedulerCore {
                 emergencyStop(t, .zoneClosedTooLate)
             }
         }
+        // A station that is out shortens only a truck that reports and can stop short of it; a
+        // stale one might hear it too late, when it could no longer stop (in a portal, say).
+        var stationShortening = false
+        if stationClosure < end - 0.01 {
+            if !truck.stale && stationClosure >= stoppingPoint(t, now: now) - 1e-9 {
+                end = stationClosure
+                stationShortening = end < current - 0.01
+            } else {
+                end = current
+            }
+        }
         // A hold: the end where the truck could stop when the hold began.
         if mandatory < end - 0.01 { end = min(current, mandatory) }
         setBlocker(t, blocker)
@@ -499,6 +515,9 @@ extension SchedulerCore {
             enqueueWaiters(of: t)
         } else if end < current - 0.01 || adopted {
             shorten(t, to: min(end, current), now: now)
+            // Only a station that is out asked for it: the end to give back if the truck turns
+            // out not to have heard it in time (no hazard lies behind it).
+            trucks[t].givesBack = stationShortening && mandatory.isInfinite && closure.isInfinite ? current : nil
         } else if mayExtend, trucks[t].authorityExpiry - now < configuration.authorityLifetime / 2,
             trucks[t].authoritySequence >= trucks[t].tripFirstSequence
         {
@@ -568,6 +587,13 @@ extension SchedulerCore {
         // A shortened authority the truck has not heard and can no longer stop before is not
         // sent again: the truck is stopped now instead.
         if truck.pendingShorten != nil && truck.authorityEnd < stoppingPoint(t, now: now) - 1e-9 {
+            // A shortening only for a station that is out: the end it had is given back instead.
+            if let end = truck.givesBack {
+                trucks[t].givesBack = nil
+                trucks[t].pendingShorten = nil
+                send(t, end: end, .extend, now: now)
+                return
+            }
             emergencyStop(t, .shorteningNotEchoed)
             return
         }

@@ -147,6 +147,7 @@ public struct SchedulerCore: Sendable {
         truck.authorityEnd = -.infinity
         truck.authorityExpiry = -.infinity
         truck.pendingShorten = nil
+        truck.givesBack = nil
         truck.tripFirstSequence = truck.authoritySequence + 1
         truck.plannedOpen = [:]
         truck.windows = []
@@ -292,6 +293,7 @@ public struct SchedulerCore: Sendable {
         var claimShrank = false
         if let shortened = truck.pendingShorten, truck.acknowledged >= shortened {
             truck.pendingShorten = nil
+            truck.givesBack = nil
             let release = max(truck.authorityEnd, front + u)
             if release < truck.claimTo {
                 truck.claimTo = release
@@ -390,6 +392,7 @@ public struct SchedulerCore: Sendable {
         trucks[t].authorityEnd = -.infinity
         trucks[t].hasReport = false
         trucks[t].pendingShorten = nil
+        trucks[t].givesBack = nil
     }
 
     mutating func finishStation(_ id: TruckID, _ zoneID: ZoneID, now: Seconds) {

@@ -43,6 +43,9 @@ struct TruckRecord: Sendable {
     var authorityIssuedAt: Seconds = -.infinity
     var acknowledged: UInt64 = 0
     var pendingShorten: UInt64?
+    /// The end held before a shortening that only a station's outage asked for: given back if
+    /// the truck has not heard the shortening and can no longer stop before its end.
+    var givesBack: Meters?
     var advisorySpeed: MetersPerSecond = 0
 
     // Holds.

@@ -17,6 +17,8 @@ struct StationSystemTests {
     }()
     /// The scanner's stop point on the import route (exit gate 24 + road 120 + km 0 10 + queue 80, stop offset 20.5).
     static let xrayStop: Meters = 254.5
+    /// The scanner's entry.
+    static let xrayEntry: Meters = 234
 
     static func desk() -> Desk { Desk(site: site) }
 
@@ -195,5 +197,26 @@ struct StationSystemTests {
         let (topic, payload) = Self.result("xray", .clear, header: 2, desk: desk)
         desk.receive(topic, payload)
         #expect(Desk.end(of: desk.currentOrder(of: "T1")!) > Self.xrayStop + 10)
+    }
+
+    @Test("a scanner out just as a truck can no longer stop short of it: no emergency stop, its authority stands, it goes through")
+    func outageNeverEmergencyStops() {
+        var desk = Self.desk()
+        desk.dispatch("trip-1", truck: "T1")
+        desk.report(desk.state("T1"))
+        desk.advance(0.5)
+        _ = desk.drive("T1", from: -5, to: 220, speed: 8)
+        // Rolling at 8 m/s, 3 m short of the scanner's entry.
+        let order = desk.currentOrder(of: "T1")!
+        let held = Desk.end(of: order)
+        #expect(held > Self.xrayEntry, "its authority reaches into the scanner: \(held)")
+        let node = Desk.lastNode(atOrBefore: 231, in: order.nodes)!
+        desk.report(desk.state("T1", node: node.id, from: node.at, at: 231, speed: 8, order: order))
+        let (topic, payload) = Self.state("xray", .offline, header: 0, desk: desk)
+        desk.receive(topic, payload)
+        desk.advance(1)
+        #expect(desk.instantActions(to: "T1").isEmpty, "no stop of any kind: \(desk.instantActions(to: "T1").map(\.actionType))")
+        #expect(Desk.end(of: desk.currentOrder(of: "T1")!) >= held - 1e-6, "the authority stands")
+        #expect(desk.core.counters.emergencyStops == 0)
     }
 }

@@ -4,6 +4,7 @@ import LaneSafetyCheck
 import LaneSimKit
 import LaneSite
 import PropertyBased
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -97,6 +98,7 @@ struct RandomizedSafetyTests {
 
     @Test("station systems out and scans suspicious or unreadable, with every fault and restarts: no violation", .shrinking(false))
     func safetyWithStationSystems() async {
+        let outages = Mutex(0)
         await propertyCheck(count: Self.runs / 5, input: Gen.uint64(in: 1...UInt64.max / 2)) { seed in
             let portals = seed % 2 == 0
             let (site, report) = Self.run(seed: seed, faults: true, minutes: 6, drain: false, restarts: true, portals: portals) {
@@ -104,22 +106,27 @@ struct RandomizedSafetyTests {
                 // Faults that stop a truck anywhere by design are not for portal sites (see `portals`).
                 if portals { $0.breakdownEvery = nil; $0.operatorHoldEvery = nil; $0.zoneClosureEvery = nil }
             }
-            #expect(report.stationOutages > 0, "seed \(seed): no station outage")
-            #expect(report.violations.count == 0, "\(Self.describe(seed, site, report))")
+            outages.withLock { $0 += report.stationOutages }
+            #expect(
+                report.violations.count == 0,
+                "\(Self.describe(seed, site, report)) (replay with LANE_STATION_FAULTS=1\(portals ? " LANE_PORTALS=1" : ""))")
         }
+        #expect(outages.withLock { $0 } > Self.runs / 5, "the runs had station outages")
     }
 
     @Test("station outages and re-routing scans alone lose nothing: every admitted truck completes its route", .shrinking(false))
     func livenessWithStationSystems() async {
+        let rerouting = Mutex(0)
         await propertyCheck(count: Self.runs / 5, input: Gen.uint64(in: 1...UInt64.max / 2)) { seed in
             let (site, report) = Self.run(seed: seed, faults: false, minutes: 25, drain: true, adjust: Self.stationFaults)
             #expect(report.violations.count == 0, "\(Self.describe(seed, site, report))")
-            #expect(report.suspiciousScans + report.rescans > 0 || report.tripsStarted < 3, "seed \(seed): no scan re-routed a truck")
+            rerouting.withLock { $0 += report.suspiciousScans + report.rescans }
             #expect(
                 report.tripsUnfinished.count == 0,
-                "seed \(seed): trucks \(report.tripsUnfinished) never completed their routes (station faults)")
+                "seed \(seed): trucks \(report.tripsUnfinished) never completed their routes (replay with LANE_STATION_FAULTS=1)")
             #expect(report.gridlocks.count == 0, "seed \(seed): gridlock \(report.gridlocks)")
         }
+        #expect(rerouting.withLock { $0 } > Self.runs / 5, "the runs had suspicious and unreadable scans")
     }
 
     @Test("without faults every admitted truck completes its route and nothing gridlocks", .shrinking(false))
@@ -278,18 +285,24 @@ struct RandomizedSafetyTests {
         // The site with two-zone single-lane sections, as the long-section runs draw it.
         let long = getenv("LANE_LONG_SECTIONS") != nil
         let portals = getenv("LANE_PORTALS") != nil
-        let (site, faulty) = Self.run(seed: seed, faults: true, minutes: 6, drain: false, longSections: long, portals: portals) {
+        // Station outages and re-routing scans, as the station-system runs draw them.
+        let stations = getenv("LANE_STATION_FAULTS") != nil
+        let (site, faulty) = Self.run(
+            seed: seed, faults: true, minutes: 6, drain: false, longSections: long, restarts: stations, portals: portals
+        ) {
             if portals {
                 $0.breakdownEvery = nil
                 $0.operatorHoldEvery = nil
                 $0.zoneClosureEvery = nil
             }
+            if stations { Self.stationFaults(&$0) }
         }
         print("faults:", Self.describe(seed, site, faulty, longSections: long))
         let (_, restarted) = Self.run(seed: seed, faults: true, minutes: 6, drain: false, longSections: long) { $0.restartEvery = 30 }
         print("faults and restarts:", Self.describe(seed, site, restarted, longSections: long))
         let (_, clean, core) = Self.runKeepingCore(
-            seed: seed, faults: false, minutes: 25, drain: true, longSections: long, portals: portals)
+            seed: seed, faults: false, minutes: 25, drain: true, longSections: long, portals: portals
+        ) { if stations { Self.stationFaults(&$0) } }
         print("liveness violations: \(clean.violations.prefix(3).map(\.description))")
         print("liveness: unfinished \(clean.tripsUnfinished), gridlocks \(clean.gridlocks), violations \(clean.violations.count)")
         for id in clean.tripsUnfinished {

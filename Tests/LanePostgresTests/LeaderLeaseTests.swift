@@ -67,7 +67,9 @@ struct LeaderLeaseTests {
         // a's transaction renews the lease, then holds the row until b's take is seen waiting for
         // it, and only then commits.
         let (renewal, renewed) = AsyncStream<Void>.makeStream()
-        let stalled = Task.detached {
+        // On a thread of its own, not the concurrency pool: `b.take()` below blocks a pool thread
+        // until this transaction commits, and a loaded two-core pool may have no other.
+        let stalled = BlockingThread.run {
             try a.fencedTransaction(epoch: epoch) {
                 try writer.execute("INSERT INTO grants VALUES('T1')")
                 renewed.yield()

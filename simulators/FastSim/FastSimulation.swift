@@ -548,7 +548,9 @@ public struct FastSimulation<Controller: LaneController> {
             for t in trucks.indices where trucks[t].emergency { deliver(.operatorCommand(.releaseTruck(trucks[t].id))) }
         }
         closures.removeAll { $0.until <= now }
-        if let every = faults.stationOutageEvery, random.chance(step / every), !stationZones.isEmpty {
+        // No new outage once the run drains its trips (the liveness runs' trucks must all finish).
+        let draining = configuration.stopDispatchingAt.map { now >= $0 } ?? false
+        if let every = faults.stationOutageEvery, !draining, random.chance(step / every), !stationZones.isEmpty {
             let zone = stationZones[Int(random.next() % UInt64(stationZones.count))]
             if outages[zone] == nil {
                 outages[zone] = now + draw(faults.stationOutageDuration)
