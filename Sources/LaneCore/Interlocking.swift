@@ -425,10 +425,13 @@ extension SchedulerCore {
             if let station = zone.station, station.stops, !trip.cleared[i] {
                 reach = min(reach, leg.start + station.stopOffset)
             }
-            // A portal whose scanner decides on its own: until its result, no further than the
-            // truck can stop short of the route's next branch (a suspicious or unreadable pass
-            // re-routes it), and never short of clearing the portal.
-            if let station = zone.station, station.driveThrough != nil, station.release == .stationSystem, !trip.cleared[i] {
+            // A portal whose scanner decides on its own: until its result, a truck in it goes no
+            // further than it can stop short of the route's next branch (a suspicious or
+            // unreadable pass re-routes it), and never short of clearing the portal. Not the
+            // trucks still approaching: holding them too cost a shared portal 100 s a trip.
+            if let station = zone.station, station.driveThrough != nil, station.release == .stationSystem, !trip.cleared[i],
+                truck.front >= leg.start - 1
+            {
                 reach = min(reach, resultHold(t, afterPortal: i, on: route, gap: gap))
             }
             if !zone.isExclusive || holds {
