@@ -25,6 +25,14 @@ struct StationCall: Sendable, Equatable {
     var tripId: String
     /// 1, or 2 for a rescan.
     var attempt: Int
+    /// When the call was last published (site seconds; nil: not yet, the station is out).
+    var sentAt: Double?
+}
+
+extension CoordinatorCore {
+    /// A call not answered after this long (site seconds) is published again: a broker that
+    /// restarted, a station that lost it. A station answers a call again with the result it gave.
+    static let stationCallResend: Double = 10
 }
 
 extension CoordinatorCore {
@@ -58,6 +66,7 @@ extension CoordinatorCore {
         guard let station = stations[zone], station.isAvailable, let call = station.calls[truck], let trip = sessions[truck]?.trip,
             trip.tripId == call.tripId
         else { return }
+        stations[zone]?.calls[truck]?.sentAt = now
         let topic = StationTopic.call(zone.rawValue)
         let message = StationCallMessage(
             headerId: nextHeaderId(topic), timestamp: timestamp(), siteId: settings.siteId, zone: zone.rawValue, truck: truck.rawValue,
@@ -162,10 +171,31 @@ extension CoordinatorCore {
         }
     }
 
-    /// Lets the truck leave the station: counted, journaled as a crossing, announced.
+    /// Lets the truck leave the station: counted, journaled as a crossing, announced. If the core
+    /// does not take it (it has no fresh report of the truck at the station), the call stands and
+    /// is made again, and the station's answer with it.
     mutating func release(_ truck: TruckID, from zone: ZoneID) {
+        let commands = scheduler.handle(.stationFinished(truck, zone), now: now)
+        if let rejection = Self.rejection(in: commands) {
+            rejectedByCore(rejection)
+            return
+        }
         stations[zone]?.calls[truck] = nil
-        stationFinished(truck, at: zone)
+        metric(.stationPassed(zone))
+        journal(.crossing(crossing(truck, kind: .station, zone: zone)))
+        publishEvent(kind: .stationFinished, truck: truck, zone: zone)
+        apply(commands)
+    }
+
+    /// Calls again every call unanswered for `stationCallResend` (all of them, `force`: the
+    /// broker connection came back without its session).
+    mutating func resendStationCalls(force: Bool = false) {
+        for zone in stations.keys.sorted() {
+            for (truck, call) in stations[zone]!.calls.sorted(by: { $0.key < $1.key })
+            where force || call.sentAt.map({ now - $0 >= Self.stationCallResend }) ?? false {
+                sendCall(truck, at: zone)
+            }
+        }
     }
 
     /// A truck finished at a station (its own action, or the station's word).

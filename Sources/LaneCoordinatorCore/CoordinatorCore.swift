@@ -90,6 +90,7 @@ public struct CoordinatorCore: Sendable {
         case .brokerReconnected:
             log(.notice, "broker connection back without its session: retained status published again")
             publishStatus()
+            resendStationCalls(force: true)
         case .shutdown:
             log(.notice, "coordinator shutting down: holding every truck")
             apply(scheduler.handle(.operatorCommand(.holdAll), now: now))
@@ -107,6 +108,7 @@ public struct CoordinatorCore: Sendable {
     mutating func tick() {
         apply(scheduler.handle(.tick, now: now))
         resendInstantActions()
+        if !stations.isEmpty { resendStationCalls() }
         if state == .recovering { progressRecovery() }
         finishDrains()
         clearEndedTripStates()

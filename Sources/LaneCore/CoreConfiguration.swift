@@ -19,6 +19,9 @@ public import LaneSite
 ///   the next one's window opening.
 /// - `timedApproach`: hold a truck short of a busy station by the distance it needs to roll up
 ///   as the station clears, instead of letting it stand at the entry.
+/// - `metering`: a trip leaves its yard (the stop point of the lane's first station, a yard exit
+///   gate, or the lane's start) only when its slot plan has it wait at no station of its route
+///   longer than the site's queue budget of trucks take there.
 public struct CoreConfiguration: Sendable, Equatable {
     /// See the type's documentation.
     public var authorityLifetime: Seconds
@@ -40,12 +43,15 @@ public struct CoreConfiguration: Sendable, Equatable {
     public var queueStartGap: Meters
     /// See the type's documentation.
     public var slotBuffer: Seconds
+    /// See the type's documentation.
+    public var metering: Bool
 
     /// Builds a configuration; every key has a default.
     public init(
         authorityLifetime: Seconds = 10, staleAfter: Seconds = 3, maximumReportAge: Seconds = 2,
         clockSkewTolerance: Seconds = 0.5, resendAfter: Seconds = 1, replanInterval: Seconds = 5,
-        timedApproach: Bool = true, minimumExtension: Meters = 3, queueStartGap: Meters = 15, slotBuffer: Seconds = 2
+        timedApproach: Bool = true, minimumExtension: Meters = 3, queueStartGap: Meters = 15, slotBuffer: Seconds = 2,
+        metering: Bool = true
     ) {
         self.authorityLifetime = authorityLifetime
         self.staleAfter = staleAfter
@@ -57,5 +63,6 @@ public struct CoreConfiguration: Sendable, Equatable {
         self.minimumExtension = minimumExtension
         self.queueStartGap = queueStartGap
         self.slotBuffer = slotBuffer
+        self.metering = metering
     }
 }

@@ -184,9 +184,12 @@ extension SchedulerCore {
     // MARK: Authority
 
     /// Whether no truck may stop inside `zone`: a crossing (exclusive, not a station where trucks
-    /// stop), a drive-through scanning portal, or a single-lane section driven both ways.
+    /// stop), a drive-through scanning portal, a single-lane section driven both ways, the km 0
+    /// handover strip, or a merge (a truck waiting there would block the border line or another
+    /// branch).
     static func mustClear(_ zone: Zone) -> Bool {
         (zone.isExclusive && (zone.kind != .station || zone.station?.stops == false)) || zone.sharing == .bidirectional
+            || zone.kind == .handover || zone.sharing == .merge
     }
 
     /// How far before the entry of `zone` truck `t` waits: the standstill gap `gap`, and before a
@@ -210,6 +213,24 @@ extension SchedulerCore {
         let clear =
             route.legs[leg].end + trucks[t].profile.length + gap + portal.speed * portal.speed / (2 * trucks[t].profile.serviceBraking)
         return max(clear, branch.start - gap)
+    }
+
+    /// Where a metered trip waits to leave its yard: at the stop point of the lane's first zone if
+    /// that is a station (the yard's exit gate), else a gap short of the lane's start.
+    func meteringPoint(_ route: Route, gap: Meters) -> Meters {
+        let first = route.legs[0]
+        if let station = site.zones[first.zone].station, station.stops { return first.start + station.stopOffset }
+        return first.start - gap
+    }
+
+    /// Whether truck `t`'s plan has it wait at no station ahead (past its yard's gate) longer
+    /// than the site's queue budget of trucks take there. A truck not planned yet may go.
+    func meteringAllows(_ t: Int, _ route: Route) -> Bool {
+        let budget = Double(site.rules.queueBudget ?? .max)
+        for (zone, plan) in trucks[t].plannedWait where zone != route.legs[0].zone {
+            if plan.wait > budget * plan.takes + 1 { return false }
+        }
+        return true
     }
 
     /// Whether no truck may stop inside `zone` (see the static form).
@@ -468,6 +489,17 @@ extension SchedulerCore {
         // the gap (or a truck starting there would enter a portal below its speed).
         if let doorstep, reach > doorstep, reach <= doorstep + doorstepSpan + 1e-9 {
             reach = doorstep
+        }
+        // Metering: the trip leaves its yard only when its plan lets it (the queue stays there).
+        if trucks[t].metered {
+            let point = meteringPoint(route, gap: gap)
+            if truck.front > point + 1 || truck.authorityEnd > point + 1e-6 || meteringAllows(t, route) {
+                trucks[t].metered = false
+            } else if point < reach {
+                reach = point
+                blocker = nil
+                waiting = nil
+            }
         }
         let current = truck.authorityEnd
         let mayExtend = !truck.stale && !truck.emergencyStopped

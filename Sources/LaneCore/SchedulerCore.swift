@@ -150,7 +150,9 @@ public struct SchedulerCore: Sendable {
         truck.givesBack = nil
         truck.tripFirstSequence = truck.authoritySequence + 1
         truck.plannedOpen = [:]
+        truck.plannedWait = [:]
         truck.windows = []
+        truck.metered = configuration.metering && site.rules.queueBudget != nil && !resuming
         trucks[t] = truck
         out.append(.notice(.tripAdmitted(request.truck, request.lane, request.channel)))
         planTruck(t, now: now)
@@ -507,6 +509,8 @@ public struct SchedulerCore: Sendable {
         }
         if now - lastPlanAt >= configuration.replanInterval {
             replan(now: now)
+            // Metered trips look again at their plan.
+            enqueueAll { $0.metered }
         }
         detectGridlock(now: now)
     }

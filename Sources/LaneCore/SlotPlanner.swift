@@ -17,24 +17,42 @@ extension SchedulerCore {
             let priority = trucks[t].priority || trucks[t].trip!.request.perishable
             order.append((t, eta - (priority && reorders ? Self.priorityLead : 0)))
         }
+        // Trips still metered in their yards come last, in the order they were admitted: each
+        // is planned as if it left now behind every truck already on the lane and every trip
+        // metered before it (planned among them, their reservations would hold each other back
+        // for ever).
         order.sort { a, b in
-            if a.1 != b.1 { return a.1 < b.1 }
+            let (ma, mb) = (trucks[a.0].metered, trucks[b.0].metered)
+            if ma != mb { return mb }
+            if !ma && a.1 != b.1 { return a.1 < b.1 }
             return trucks[a.0].trip!.admission < trucks[b.0].trip!.admission
         }
-        var zoneFree = [Seconds](repeating: now, count: site.zones.count)
-        for (t, _) in order { plan(t, now: now, zoneFree: &zoneFree) }
+        var booked = [[Booking]](repeating: [], count: site.zones.count)
+        for (t, _) in order { plan(t, now: now, booked: &booked) }
     }
 
     /// Plans one newly admitted or re-routed truck against the windows already given.
     mutating func planTruck(_ t: Int, now: Seconds) {
-        var zoneFree = [Seconds](repeating: now, count: site.zones.count)
+        var booked = [[Booking]](repeating: [], count: site.zones.count)
         for u in trucks.indices where u != t && trucks[u].trip != nil {
             for window in trucks[u].windows {
-                let z = site.zoneIndex[window.zone]!
-                zoneFree[z] = max(zoneFree[z], window.closes)
+                booked[site.zoneIndex[window.zone]!].append(Booking(opens: window.opens, closes: window.closes + configuration.slotBuffer))
             }
         }
-        plan(t, now: now, zoneFree: &zoneFree)
+        plan(t, now: now, booked: &booked)
+    }
+
+    /// The earliest instant from `arrive` at which a stay of `lasting(waited)` fits between the
+    /// windows `booked` (`waited`: whether the truck stood first, which lengthens its stay).
+    /// A later truck takes a gap before an earlier one's window: after a branch, a truck on the
+    /// green bypass reaches the yard gate long before one still in the inspection bay.
+    static func earliestFit(_ booked: [Booking], from arrive: Seconds, lasting: (Bool) -> Seconds) -> Seconds {
+        var start = arrive
+        for booking in booked.sorted(by: { $0.opens < $1.opens }) where booking.closes > start {
+            if start + lasting(start > arrive + 0.5) <= booking.opens { return start }
+            start = max(start, booking.closes)
+        }
+        return start
     }
 
     /// How much earlier a priority truck is planned at a zone where the order may change.
@@ -58,8 +76,9 @@ extension SchedulerCore {
     }
 
     /// Walks the rest of the route of `t` in time: cruise at the zone's limit, queue for each
-    /// exclusive zone or station after the truck planned before it, dwell the mean dwell.
-    mutating func plan(_ t: Int, now: Seconds, zoneFree: inout [Seconds]) {
+    /// exclusive zone or station in the first gap the trucks planned before it leave, dwell the
+    /// mean dwell.
+    mutating func plan(_ t: Int, now: Seconds, booked: inout [[Booking]]) {
         let truck = trucks[t]
         guard let trip = truck.trip else { return }
         let route = trip.route
@@ -69,6 +88,7 @@ extension SchedulerCore {
         var speed = truck.hasReport ? truck.speed : 0
         var windows: [SlotWindow] = []
         var opens: [Int: Seconds] = [:]
+        var waits: [Int: (wait: Seconds, takes: Seconds)] = [:]
         // Every zone the truck's claim still touches keeps its window.
         let claimedFrom = truck.hasReport ? truck.claimFrom : -Double.infinity
         for (i, leg) in route.legs.enumerated() where leg.end > claimedFrom {
@@ -78,17 +98,31 @@ extension SchedulerCore {
             let travel = inside ? 0 : (leg.length / limit)
             if zone.isExclusive {
                 let arrive = clock
-                let entry = inside ? now : max(arrive, zoneFree[leg.zone])
-                if entry > arrive + 0.5 { speed = 0 }
-                var exit = entry + (inside ? max(0, leg.end - front) / limit : travel)
-                if speed < 0.1 { exit += limit / (2 * profile.acceleration) }
-                if let station = zone.station, station.stops, !trip.cleared[i] {
-                    exit += station.dwell.mean + limit / profile.acceleration
+                let rolling = speed >= 0.1
+                // From entry to exit, and to the rear's clearing, waited first or not.
+                func stay(_ waited: Bool) -> (exit: Seconds, clear: Seconds) {
+                    var exit = inside ? max(0, leg.end - front) / limit : travel
+                    if waited || !rolling { exit += limit / (2 * profile.acceleration) }
+                    if let station = zone.station, station.stops, !trip.cleared[i] {
+                        exit += station.dwell.mean + limit / profile.acceleration
+                    }
+                    return (exit, exit + profile.length / limit)
                 }
-                let clear = exit + profile.length / limit
-                zoneFree[leg.zone] = max(zoneFree[leg.zone], clear + configuration.slotBuffer)
+                // What the zone is taken for: to the rear's clearing and the buffer; a portal's
+                // beam, its headway at least.
+                func occupancy(_ waited: Bool) -> Seconds {
+                    max(stay(waited).clear + configuration.slotBuffer, zone.station?.driveThrough?.headway ?? 0)
+                }
+                let entry = inside ? now : Self.earliestFit(booked[leg.zone], from: arrive, lasting: occupancy)
+                let waited = entry > arrive + 0.5
+                if waited { speed = 0 }
+                let (exitOffset, clearOffset) = stay(waited)
+                let exit = entry + exitOffset
+                let clear = entry + clearOffset
+                booked[leg.zone].append(Booking(opens: entry, closes: entry + occupancy(waited)))
                 windows.append(SlotWindow(zone: zone.id, opens: entry, closes: clear))
                 opens[leg.zone] = entry
+                if zone.station != nil && !inside { waits[leg.zone] = (entry - arrive, occupancy(waited)) }
                 clock = exit
                 speed = zone.station?.stops == true ? 0 : limit
             } else {
@@ -97,6 +131,7 @@ extension SchedulerCore {
             }
         }
         trucks[t].plannedOpen = opens
+        trucks[t].plannedWait = waits
         let changed =
             windows.count != truck.windows.count
             || zip(windows, truck.windows).contains { abs($0.opens - $1.opens) > 2 || $0.zone != $1.zone }
@@ -105,4 +140,11 @@ extension SchedulerCore {
             out.append(.slotPlan(SlotPlan(truck: truck.id, windows: windows, advisorySpeed: trucks[t].advisorySpeed)))
         }
     }
+}
+
+/// A window a truck was planned into: the zone is taken from `opens` until `closes` (its rear's
+/// clearing, the plan's buffer, a portal's headway).
+struct Booking {
+    var opens: Seconds
+    var closes: Seconds
 }

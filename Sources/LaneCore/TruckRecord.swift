@@ -62,6 +62,11 @@ struct TruckRecord: Sendable {
 
     // The plan.
     var plannedOpen: [Int: Seconds] = [:]
+    /// Per station zone ahead: how long the plan has the truck wait at it, and how long the
+    /// truck takes there (its window), for metering.
+    var plannedWait: [Int: (wait: Seconds, takes: Seconds)] = [:]
+    /// Still held at its yard by metering (set at admission; cleared once it may leave).
+    var metered = false
     var windows: [SlotWindow] = []
 
     init(id: TruckID, profile: TruckProfile) {

@@ -285,11 +285,16 @@ public struct SiteRules: Sendable, Equatable {
     public var standstillGap: Meters
     /// The smallest position uncertainty assumed for any report.
     public var minimumPositionUncertainty: Meters
+    /// The most trucks planned to wait in front of any station at once: a trip leaves its yard
+    /// only when its slot plan has it wait no longer at each station than this many trucks take
+    /// there (metering; the queue stays in the yard). Nil: trips are not metered.
+    public var queueBudget: Int?
 
     /// Describes the site-wide rules.
-    public init(standstillGap: Meters = 2, minimumPositionUncertainty: Meters = 0.5) {
+    public init(standstillGap: Meters = 2, minimumPositionUncertainty: Meters = 0.5, queueBudget: Int? = 2) {
         self.standstillGap = standstillGap
         self.minimumPositionUncertainty = minimumPositionUncertainty
+        self.queueBudget = queueBudget
     }
 }
 
@@ -341,6 +346,7 @@ public struct Site: Sendable {
         if rules.minimumPositionUncertainty < 0 || !rules.minimumPositionUncertainty.isFinite {
             throw .invalidRule("minimum position uncertainty must not be negative")
         }
+        if let budget = rules.queueBudget, budget < 0 { throw .invalidRule("the queue budget must be a number of trucks, 0 or more") }
         for zone in zones {
             let zoneUsers = users[zone.id] ?? []
             let laneCount = Set(zoneUsers.map(\.lane)).count

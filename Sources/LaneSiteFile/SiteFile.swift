@@ -39,7 +39,7 @@ public struct SiteFileError: Error, Equatable, Sendable, CustomStringConvertible
 /// The format (see `simulators/sites/*.yaml` for complete examples):
 /// ```yaml
 /// site: name
-/// rules: { standstill-gap: 2.0, minimum-position-uncertainty: 0.5 }
+/// rules: { standstill-gap: 2.0, minimum-position-uncertainty: 0.5, queue-budget: 2 }
 /// zones:
 ///   - { id: km0, kind: handover, length: 10, speed-limit-kmh: 20 }
 ///   - id: scanner
@@ -195,9 +195,20 @@ package struct NodeReader {
         let name = try required("site").string()
         var rules = SiteRules()
         if let r = child("rules") {
-            try r.checkKeys(["standstill-gap", "minimum-position-uncertainty", "note"])
+            try r.checkKeys(["standstill-gap", "minimum-position-uncertainty", "queue-budget", "note"])
             if let gap = r.child("standstill-gap") { rules.standstillGap = try gap.number() }
             if let u = r.child("minimum-position-uncertainty") { rules.minimumPositionUncertainty = try u.number() }
+            if let q = r.child("queue-budget") {
+                if q.node.scalar?.string == "none" {
+                    rules.queueBudget = nil
+                } else {
+                    let budget = try q.number()
+                    guard budget == budget.rounded(), budget >= 0, budget < 1000 else {
+                        throw q.fail("expected a whole number of trucks, or none (trips are not metered)")
+                    }
+                    rules.queueBudget = Int(budget)
+                }
+            }
         }
         var zones: [Zone] = []
         var zoneLines: [ZoneID: NodeReader] = [:]

@@ -354,9 +354,10 @@ struct InterlockingTests {
         h.start("G", lane: "import", channel: .green)
         h.report("G", "in-green", 30)
         h.report("P", "in-inspection", 26)
-        // M leaves the merge.
+        // M leaves the merge, far enough for a truck to clear the merge behind it (no truck may
+        // stop in a merge).
         h.now = 10
-        h.report("M", "in-end", 40, speed: 5)
+        h.report("M", "in-end", 50, speed: 5)
         h.report("G", "in-green", 30)
         h.report("P", "in-inspection", 26)
         let mergeStartForP = 80.0 + 12 + 60 + 50 + 30

@@ -95,6 +95,19 @@ public actor StationSystem {
 
     /// Connects, says it is ready, and answers calls until cancelled; keeps its offline spells.
     public func run() async throws {
+        // Back on a broker that lost what it retained (a restart): it says its state again.
+        let reconnections = Task { [client] in
+            var first = true
+            for await event in client.connectionEvents {
+                guard case .connected = event else { continue }
+                if first {
+                    first = false
+                } else {
+                    try? await self.publishState(self.isOffline ? .offline : .ready)
+                }
+            }
+        }
+        defer { reconnections.cancel() }
         try await client.connect()
         try await client.subscribe(StationTopic.call(configuration.zone.rawValue), qos: .atLeastOnce)
         try await publishState(.ready)

@@ -119,6 +119,9 @@ public struct SimulationReport: Sendable {
     /// past the lane's start, below 0.1 m/s, and not at a station's stop point (trucks waiting
     /// in the yard before the lane's start are not on the lane).
     public var maxTrucksWaitingOnLane: [Int: Int] = [:]
+    /// Stops (in the measured period) with some part of the truck on the km 0 strip, a crossing
+    /// or a merge, where no truck should ever wait.
+    public var standsWhereNoneMayWait = 0
 
     /// Releases per hour at `zone` over the measured period.
     public func throughputPerHour(at zone: ZoneID) -> Double {
@@ -622,7 +625,10 @@ public struct FastSimulation<Controller: LaneController> {
         truck.speed = motion.speed
         let v = motion.speed
         if hasPortals { passPortals(&truck, route) }
-        if v < 0.01 && truck.wasMoving && !atStation(truck, route) { truck.unplannedStops += 1 }
+        if v < 0.01 && truck.wasMoving && !atStation(truck, route) {
+            truck.unplannedStops += 1
+            if now >= configuration.warmUp && standsWhereNoneMayWait(truck, route) { report.standsWhereNoneMayWait += 1 }
+        }
         truck.wasMoving = v > 0.3
         // Stations: a truck standing at an uncleared stop point dwells, then is released.
         if let until = truck.dwellUntil, now >= until, let leg = stationLeg(truck, route),
@@ -721,6 +727,16 @@ public struct FastSimulation<Controller: LaneController> {
             limit = min(limit, zoneSpeedLimit[leg.zone])
         }
         return limit.isFinite ? limit : zoneSpeedLimit[route.legs.last!.zone]
+    }
+
+    /// Whether some part of the truck is on the km 0 strip, a crossing (an exclusive zone that
+    /// is no station) or a merge.
+    func standsWhereNoneMayWait(_ truck: SimulatedTruck, _ route: Route) -> Bool {
+        route.legs.contains { leg in
+            let zone = site.zones[leg.zone]
+            guard zone.kind == .handover || zone.sharing == .merge || (zone.isExclusive && zone.station == nil) else { return false }
+            return leg.start < truck.front && leg.end > truck.front - truck.profile.length
+        }
     }
 
     func stationLeg(_ truck: SimulatedTruck, _ route: Route) -> Int? {

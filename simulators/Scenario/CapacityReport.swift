@@ -29,6 +29,9 @@ public struct CapacityReport: Sendable {
     public var target: ThroughputTarget?
     /// The hour of the time-space diagram.
     public var timeSpaceHour: Int
+    /// The mean trip time of the same site, demand mix and seed with one truck per lane and no
+    /// faults: the trip on an empty lane, which the scenario's mean is compared with (nil: not run).
+    public var emptyLaneTripTime: Seconds?
 
     /// Trips completed or under way at the end, scaled to a day. A trip still on a lane at the
     /// end counts for the day it began: in a steady state as many trips from the day before finish
@@ -122,7 +125,22 @@ extension CapacityReport {
             scenario: scenario.name, site: site.name, fleetSize: scenario.fleetSize, seed: scenario.seed, hours: scenario.hours,
             run: run, bottleneckCapacityPerDay: SiteCapacity.perHour(bottlenecks) * 24, bottlenecks: bottlenecks,
             meanTurnaround: (turnaround.lowerBound + turnaround.upperBound) / 2, target: scenario.target,
-            timeSpaceHour: scenario.timeSpaceHour)
+            timeSpaceHour: scenario.timeSpaceHour, emptyLaneTripTime: emptyLaneTripTime(scenario))
+    }
+
+    /// The mean trip time with one truck per driverless lane, no faults, the same channel mix
+    /// and seed, over six simulated hours: the same trips on empty lanes.
+    static func emptyLaneTripTime(_ scenario: Scenario) -> Seconds? {
+        var empty = scenario
+        empty.fleetSize = max(1, scenario.site.lanes.filter(\.driverless).count)
+        empty.hours = min(scenario.hours, 6)
+        empty.faults = FaultProfile()
+        empty.vehiclesPerDay = nil
+        var config = empty.configuration()
+        config.checkSafety = false
+        var simulation = FastSimulation(site: empty.site, controller: SchedulerCore(site: empty.site), configuration: config)
+        let run = simulation.run()
+        return run.tripsCompleted > 0 ? run.meanTripTime : nil
     }
 
     /// The report as Markdown: summary, verdict, per-hour table.
@@ -246,6 +264,10 @@ public struct ScenarioFigures: Codable, Sendable, Equatable {
     public var violations: Int
     /// Drive-through scans spoiled by a truck leaving the portal's speed band.
     public var spoiledScans: Int
+    /// Stops with some part of a truck on the km 0 strip, a crossing or a merge.
+    public var standsWhereNoneMayWait: Int
+    /// The same trips' mean on empty lanes (one truck per lane, no faults), in seconds.
+    public var emptyLaneTripSeconds: Double?
     /// Wall-clock seconds of the run.
     public var wallSeconds: Double
 }
@@ -262,6 +284,7 @@ extension CapacityReport {
                     trucksPerHour: hours > 0 ? Double(run.stationReleases[b.zone, default: 0]) / hours : 0, physicalLimitPerHour: b.perHour)
             },
             unplannedStopsPerTrip: run.unplannedStopsPerTrip, maxTrucksWaitingOnLane: run.maxTrucksWaitingOnLane.values.max() ?? 0,
-            meanTripSeconds: run.meanTripTime, violations: run.violations.count, spoiledScans: run.spoiledScans, wallSeconds: wall)
+            meanTripSeconds: run.meanTripTime, violations: run.violations.count, spoiledScans: run.spoiledScans,
+            standsWhereNoneMayWait: run.standsWhereNoneMayWait, emptyLaneTripSeconds: emptyLaneTripTime, wallSeconds: wall)
     }
 }
