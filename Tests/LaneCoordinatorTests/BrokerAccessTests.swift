@@ -121,7 +121,10 @@ struct BrokerAccessTests {
         try await xray.publish(MQTTOutbound(topic: StationTopic.result("xray"), payload: try result("xray")))
         let coordinator = try await Self.client(broker, "coordinator")
         for zone in ["xray", "inspection-bay"] {
-            try await coordinator.publish(MQTTOutbound(topic: StationTopic.call(zone), payload: try state(zone)))
+            let call = StationCallMessage(
+                headerId: 1, timestamp: now, siteId: "test-gate", zone: zone, truck: "T001", tripId: "trip-1", containerId: "C1", attempt: 1
+            )
+            try await coordinator.publish(MQTTOutbound(topic: StationTopic.call(zone), payload: try WireEncoder().encode(call)))
         }
         try await seen.waitFor(4)
         try await Task.sleep(for: .milliseconds(300))
