@@ -18,7 +18,7 @@ install_packages() {
     fi
 }
 
-# What the test suite needs (Tests/run.sh and .ci/run): json-c for the wire codec, libmosquitto for
+# What the test suite needs (Tests/run.sh): json-c for the wire codec, libmosquitto for
 # the MQTT client, the mosquitto broker the tests start, openssl for the TLS tests' certificates,
 # libpq and the PostgreSQL server the tests start, SPIN and gcc for the failover model.
 suite_packages=(git pkg-config libjson-c-dev libmosquitto-dev mosquitto mosquitto-clients openssl libsqlite3-dev spin gcc postgresql libpq-dev)
