@@ -171,20 +171,27 @@ extension CoordinatorCore {
         }
     }
 
-    /// Lets the truck leave the station: counted, journaled as a crossing, announced. If the core
-    /// does not take it (it has no fresh report of the truck at the station), the call stands and
-    /// is made again, and the station's answer with it.
+    /// Lets the truck leave the station on the station's word. If the core does not take it (it
+    /// has no fresh report of the truck at the station), the call stands and is made again, and
+    /// the station's answer with it.
     mutating func release(_ truck: TruckID, from zone: ZoneID) {
+        if stationFinished(truck, at: zone) { stations[zone]?.calls[truck] = nil }
+    }
+
+    /// A truck finished at a station (its own action, or the station's word): once the core
+    /// takes it, counted, journaled as a crossing and announced. Returns whether the core took it.
+    @discardableResult
+    mutating func stationFinished(_ truck: TruckID, at zone: ZoneID) -> Bool {
         let commands = scheduler.handle(.stationFinished(truck, zone), now: now)
         if let rejection = Self.rejection(in: commands) {
             rejectedByCore(rejection)
-            return
+            return false
         }
-        stations[zone]?.calls[truck] = nil
         metric(.stationPassed(zone))
         journal(.crossing(crossing(truck, kind: .station, zone: zone)))
         publishEvent(kind: .stationFinished, truck: truck, zone: zone)
         apply(commands)
+        return true
     }
 
     /// Calls again every call unanswered for `stationCallResend` (all of them, `force`: the
@@ -196,14 +203,6 @@ extension CoordinatorCore {
                 sendCall(truck, at: zone)
             }
         }
-    }
-
-    /// A truck finished at a station (its own action, or the station's word).
-    mutating func stationFinished(_ truck: TruckID, at zone: ZoneID) {
-        metric(.stationPassed(zone))
-        journal(.crossing(crossing(truck, kind: .station, zone: zone)))
-        publishEvent(kind: .stationFinished, truck: truck, zone: zone)
-        apply(scheduler.handle(.stationFinished(truck, zone), now: now))
     }
 
     /// The stations' states, for the plan snapshot: each with its system's state (nil: not

@@ -42,4 +42,10 @@ public enum TestSites {
         gate
         .replacingOccurrences(of: "activity: scan,", with: "activity: scan, released-by: station-system,")
         .replacingOccurrences(of: "activity: inspection,", with: "activity: inspection, released-by: station-system,")
+
+    /// A test gate (`gate` or `gateWithStationSystems`) with its X-ray bay made a drive-through
+    /// portal: 10 km/h, a 6 s headway, its entry at 234 m of the route.
+    public static func withPortal(_ site: String) -> String {
+        site.replacingOccurrences(of: "stop-offset: 20.5, dwell: { fixed: 4 } }", with: "drive-through: { speed-kmh: 10, headway-s: 6 } }")
+    }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import LaneAuditor
 import LaneCore
 import LaneSite
@@ -56,12 +55,7 @@ struct TraceAuditorTests {
     }
 
     /// The test gate with a drive-through portal for a scanner (10 km/h, 6 s headway; entry at 234 m).
-    static var portalSite: Site {
-        let text = TestSites.gate.replacingOccurrences(
-            of: "station: { activity: scan, stop-offset: 20.5, dwell: { fixed: 4 } }",
-            with: "station: { activity: scan, drive-through: { speed-kmh: 10, headway-s: 6 } }")
-        return try! SiteFile.parse(text, file: "test-gate-portal.yaml")
-    }
+    static var portalSite: Site { try! SiteFile.parse(TestSites.withPortal(TestSites.gate), file: "test-gate-portal.yaml") }
 
     static func moving(_ truck: String, _ front: Double, speed: Double, t: Double) -> TraceSample {
         TraceSample(t: t, truck: truck, lane: "import", channel: "green", front: front, speed: speed, authorityEnd: nil, length: 18)

@@ -21,10 +21,7 @@ struct StationSystemEndToEndTests {
     static let site: Site = { try! SiteFile.parse(TestSites.gateWithStationSystems, file: "test-gate.yaml") }()
     /// The test gate with a drive-through portal for a scanner (10 km/h, 6 s headway), its own system.
     static let portalSite: Site = {
-        let text = TestSites.gateWithStationSystems.replacingOccurrences(
-            of: "station: { activity: scan, released-by: station-system, stop-offset: 20.5, dwell: { fixed: 4 } }",
-            with: "station: { activity: scan, released-by: station-system, drive-through: { speed-kmh: 10, headway-s: 6 } }")
-        return try! SiteFile.parse(text, file: "test-gate-portal.yaml")
+        try! SiteFile.parse(TestSites.withPortal(TestSites.gateWithStationSystems), file: "test-gate-portal.yaml")
     }()
     static let xrayEntry: Meters = 234
 

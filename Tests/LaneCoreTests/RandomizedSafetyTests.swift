@@ -156,6 +156,8 @@ struct RandomizedSafetyTests {
                 "seed \(seed): trucks \(report.tripsUnfinished) never completed their routes (replay: LANE_SEED=\(seed) swift test --filter replaySeed)"
             )
             #expect(report.gridlocks.count == 0, "seed \(seed): gridlock \(report.gridlocks)")
+            // Measured by the simulation from the trucks' true positions, not by the core.
+            #expect(report.standsWhereNoneMayWait == 0, "seed \(seed): trucks stopped on km 0, a crossing or a merge")
         }
     }
 

@@ -631,12 +631,17 @@ public struct FastSimulation<Controller: LaneController> {
         }
         truck.wasMoving = v > 0.3
         // Stations: a truck standing at an uncleared stop point dwells, then is released.
-        if let until = truck.dwellUntil, now >= until, let leg = stationLeg(truck, route),
-            outages[site.zones[route.legs[leg].zone].id] == nil
-        {
-            truck.dwellUntil = nil
+        if let until = truck.dwellUntil {
+            guard now >= until else { return }
+            guard let leg = stationLeg(truck, route) else {
+                truck.dwellUntil = nil
+                return
+            }
             let station = site.zones[route.legs[leg].zone].station!
             let zone = site.zones[route.legs[leg].zone].id
+            // A station whose system is out releases nobody until it is back.
+            guard outages[zone] == nil else { return }
+            truck.dwellUntil = nil
             switch scanOutcome(station) {
             case .unreadable where station.unreadable == .rescan && !truck.rescanned:
                 // Scanned again where it stands.
@@ -647,7 +652,7 @@ public struct FastSimulation<Controller: LaneController> {
             case .unreadable:
                 reroute(&truck, to: site.channelAfterUnreadableScan(at: zone, lane: site.lanes[route.lane].id) ?? .red)
             case .suspicious: reroute(&truck, to: .red)
-            default: break
+            case .clear: break
             }
             truck.rescanned = false
             truck.cleared.insert(leg)
@@ -656,9 +661,7 @@ public struct FastSimulation<Controller: LaneController> {
                 report.stationBusy[zone, default: 0] += now - truck.dwellStarted
             }
             schedule(.stationFinished(truck.id, zone), at: now)
-        } else if truck.dwellUntil != nil, stationLeg(truck, route) == nil {
-            truck.dwellUntil = nil
-        } else if truck.dwellUntil == nil, v < 0.01, let leg = stationLeg(truck, route) {
+        } else if v < 0.01, let leg = stationLeg(truck, route) {
             let station = site.zones[route.legs[leg].zone].station!
             truck.dwellStarted = now
             truck.dwellUntil = now + station.dwell.quantile(random.unit())
@@ -694,7 +697,7 @@ public struct FastSimulation<Controller: LaneController> {
             switch outcome {
             case .unreadable: reroute(&truck, to: site.channelAfterUnreadableScan(at: zone, lane: site.lanes[route.lane].id) ?? .red)
             case .suspicious: reroute(&truck, to: .red)
-            default: break
+            case .clear: break
             }
             if !truck.scanSpoiled && now >= configuration.warmUp { report.stationReleases[zone, default: 0] += 1 }
             schedule(.stationFinished(truck.id, zone), at: now)
